@@ -1,0 +1,24 @@
+// Bundles src/cli.ts into dist/ with esbuild. Small dependencies are bundled so that start-up
+// does not pay for module resolution; the SDKs and the interactive libraries stay external and
+// are only imported inside the code paths that need them (see the import test in test/).
+import { build } from 'esbuild';
+import { readFileSync, rmSync } from 'node:fs';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+
+rmSync(new URL('../dist/', import.meta.url), { recursive: true, force: true });
+await build({
+  entryPoints: ['src/main.ts'],
+  outdir: 'dist',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: false,
+  legalComments: 'none',
+  external: ['@azure/*', '@kubernetes/*', 'ora', 'inquirer'],
+  banner: { js: "import { createRequire as __k8sGitopsRequire } from 'node:module'; const require = __k8sGitopsRequire(import.meta.url);" },
+  logLevel: 'warning',
+  define: { __K8S_GITOPS_VERSION__: JSON.stringify(pkg.version) },
+});
