@@ -1,0 +1,242 @@
+/**
+ * Source blocks from flags: each flag is parsed into its typed value and laid over the block
+ * the file supplied (if any). Secrets are read here (literal, @file or -) and go either to
+ * `configurationProtectedSettings` (git, bucket: as az does) or into the source block itself
+ * (Azure Blob, OCI TLS: where the ARM schema keeps them).
+ */
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { UsageError } from '../core/errors.js';
+import { redactor } from '../core/redact.js';
+import { parseDurationSeconds } from './duration.js';
+import { FLAG, type FluxConfigFlags } from './flags.js';
+import { decodeMaybeBase64, readFileFor, readSecret, readValue, type InputReader } from './input.js';
+import { checkKnownHosts, checkSshPrivateKey } from './ssh.js';
+import type { AzureBlobDef, BucketDef, GitProvider, GitRepositoryDef, OciRepositoryDef, SourceTiming } from './types.js';
+import { parseBoolean, parseChoice, parseObjectName, splitKeyValue } from './values.js';
+
+const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
+const isPem = (text: string): boolean => text.includes('-----BEGIN ');
+
+export function applyTiming(flags: FluxConfigFlags, block: SourceTiming): void {
+  if (flags.interval !== undefined) block.syncIntervalInSeconds = parseDurationSeconds(FLAG.interval, flags.interval);
+  if (flags.timeout !== undefined) block.timeoutInSeconds = parseDurationSeconds(FLAG.timeout, flags.timeout);
+}
+
+function localAuthRef(flags: FluxConfigFlags): string | undefined {
+  return flags.localAuthRef === undefined ? undefined : parseObjectName(FLAG.localAuthRef, flags.localAuthRef, 'secret name', 253);
+}
+
+/** A PEM certificate (or bundle), given as text or base64; checked with node:crypto. Returns base64. */
+export function certificateValue(flag: string, raw: string): string {
+  const pem = decodeMaybeBase64(flag, raw, isPem);
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
+  if (!blocks) throw new UsageError(flag, 'no PEM certificate found (expected -----BEGIN CERTIFICATE-----).');
+  for (const block of blocks) {
+    try {
+      new X509Certificate(block);
+    } catch {
+      throw new UsageError(flag, 'a certificate in the value could not be parsed.', 'Give a PEM-encoded X.509 certificate.');
+    }
+  }
+  return b64(pem);
+}
+
+/** The variant of a flag that takes a file path, or the inline flag (value, @file or -). */
+function inlineOrFile(flags: FluxConfigFlags, inline: 'sshPrivateKey' | 'httpsCaCert' | 'knownHosts', file: 'sshPrivateKeyFile' | 'httpsCaCertFile' | 'knownHostsFile', input: InputReader, secret: boolean): string | undefined {
+  const a = flags[inline];
+  const f = flags[file];
+  if (a !== undefined && f !== undefined) {
+    throw new UsageError(FLAG[inline], `cannot be combined with ${FLAG[file]}.`, 'Give the value or the file, not both.');
+  }
+  if (f !== undefined) {
+    const text = readFileFor(FLAG[file], f, input);
+    if (secret) redactor.add(text);
+    return text;
+  }
+  if (a === undefined) return undefined;
+  return secret ? readSecret(FLAG[inline], a, input) : readValue(FLAG[inline], a, input);
+}
+
+export interface GitExtras {
+  /** base64 of the private key file, for configurationProtectedSettings.sshPrivateKey */
+  sshPrivateKey?: string;
+  /** base64 of the HTTPS password or token, for configurationProtectedSettings.httpsKey */
+  httpsKey?: string;
+}
+
+export function gitFromFlags(flags: FluxConfigFlags, base: Partial<GitRepositoryDef>, input: InputReader): { block: Partial<GitRepositoryDef>; extras: GitExtras } {
+  const block: Partial<GitRepositoryDef> = { ...base };
+  const extras: GitExtras = {};
+  if (flags.url !== undefined) block.url = flags.url.trim();
+  applyTiming(flags, block);
+  const refFlags = (['branch', 'tag', 'semver', 'commit'] as const).filter((k) => flags[k] !== undefined);
+  if (refFlags.length > 0) {
+    // Any ref flag replaces the file's ref: mixing a file's branch with a flag's tag is never meant.
+    block.repositoryRef = {};
+    for (const k of refFlags) {
+      const v = (flags[k] as string).trim();
+      if (!v) throw new UsageError(FLAG[k], 'must not be empty.');
+      block.repositoryRef[k] = v;
+    }
+  }
+  const key = inlineOrFile(flags, 'sshPrivateKey', 'sshPrivateKeyFile', input, true);
+  if (key !== undefined) {
+    const flag = flags.sshPrivateKeyFile !== undefined ? FLAG.sshPrivateKeyFile : FLAG.sshPrivateKey;
+    let text = decodeMaybeBase64(flag, key, isPem);
+    redactor.add(text);
+    const check = checkSshPrivateKey(text);
+    if (!check.ok) throw new UsageError(flag, `the SSH private key is not usable: ${check.reason}`, 'Give an unencrypted RSA, ECDSA, Ed25519 or DSA key in PEM or OpenSSH format.');
+    if (!text.endsWith('\n')) text += '\n'; // Flux needs the key file to end with a newline.
+    extras.sshPrivateKey = b64(text);
+    redactor.add(extras.sshPrivateKey);
+  }
+  const hosts = inlineOrFile(flags, 'knownHosts', 'knownHostsFile', input, false);
+  if (hosts !== undefined) {
+    const flag = flags.knownHostsFile !== undefined ? FLAG.knownHostsFile : FLAG.knownHosts;
+    const text = decodeMaybeBase64(flag, hosts, (t) => /\s/.test(t.trim()));
+    const problems = checkKnownHosts(text);
+    if (problems.length > 0) {
+      const first = problems[0]!;
+      throw new UsageError(flag, `known_hosts line ${first.line}: ${first.reason}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`, 'Each line needs: host[,host…] key-type base64-key, as ssh-keyscan prints it.');
+    }
+    block.sshKnownHosts = b64(text);
+  }
+  const ca = inlineOrFile(flags, 'httpsCaCert', 'httpsCaCertFile', input, false);
+  if (ca !== undefined) block.httpsCACert = certificateValue(flags.httpsCaCertFile !== undefined ? FLAG.httpsCaCertFile : FLAG.httpsCaCert, ca);
+  if (flags.httpsUser !== undefined) block.httpsUser = flags.httpsUser;
+  if (flags.httpsKey !== undefined) {
+    const secret = readSecret(FLAG.httpsKey, flags.httpsKey, input, { trimTrailingNewline: true });
+    extras.httpsKey = b64(secret);
+    redactor.add(extras.httpsKey);
+  }
+  if (flags.provider !== undefined) block.provider = parseChoice(FLAG.provider, flags.provider, ['Azure', 'GitHub', 'Generic'] as const) as GitProvider;
+  const ref = localAuthRef(flags);
+  if (ref !== undefined) block.localAuthRef = ref;
+  return { block, extras };
+}
+
+export function bucketFromFlags(flags: FluxConfigFlags, base: Partial<BucketDef>, input: InputReader): { block: Partial<BucketDef>; secretKey?: string } {
+  const block: Partial<BucketDef> = { ...base };
+  let secretKey: string | undefined;
+  if (flags.url !== undefined) block.url = flags.url.trim();
+  applyTiming(flags, block);
+  if (flags.bucketName !== undefined) block.bucketName = flags.bucketName.trim();
+  if (flags.bucketAccessKey !== undefined) block.accessKey = flags.bucketAccessKey;
+  if (flags.bucketSecretKey !== undefined) {
+    secretKey = b64(readSecret(FLAG.bucketSecretKey, flags.bucketSecretKey, input, { trimTrailingNewline: true }));
+    redactor.add(secretKey);
+  }
+  if (flags.bucketInsecure !== undefined) block.insecure = parseBoolean(FLAG.bucketInsecure, flags.bucketInsecure);
+  const ref = localAuthRef(flags);
+  if (ref !== undefined) block.localAuthRef = ref;
+  return secretKey === undefined ? { block } : { block, secretKey };
+}
+
+export function azureBlobFromFlags(flags: FluxConfigFlags, base: Partial<AzureBlobDef>, input: InputReader): Partial<AzureBlobDef> {
+  const block: Partial<AzureBlobDef> = { ...base };
+  if (flags.url !== undefined) block.url = flags.url.trim();
+  applyTiming(flags, block);
+  if (flags.containerName !== undefined) block.containerName = flags.containerName.trim();
+  if (flags.accountKey !== undefined) block.accountKey = readSecret(FLAG.accountKey, flags.accountKey, input, { trimTrailingNewline: true });
+  if (flags.sasToken !== undefined) block.sasToken = readSecret(FLAG.sasToken, flags.sasToken, input, { trimTrailingNewline: true });
+  const sp = { ...(base.servicePrincipal ?? {}) };
+  let spGiven = false;
+  if (flags.spClientId !== undefined) ((sp.clientId = flags.spClientId.trim()), (spGiven = true));
+  if (flags.spTenantId !== undefined) ((sp.tenantId = flags.spTenantId.trim()), (spGiven = true));
+  if (flags.spClientSecret !== undefined) ((sp.clientSecret = readSecret(FLAG.spClientSecret, flags.spClientSecret, input, { trimTrailingNewline: true })), (spGiven = true));
+  if (flags.spClientCert !== undefined) {
+    const text = readSecret(FLAG.spClientCert, flags.spClientCert, input);
+    sp.clientCertificate = isPem(text) ? b64(text) : text.replace(/\s+/g, '');
+    redactor.add(sp.clientCertificate);
+    spGiven = true;
+  }
+  if (flags.spCertPassword !== undefined) ((sp.clientCertificatePassword = readSecret(FLAG.spCertPassword, flags.spCertPassword, input, { trimTrailingNewline: true })), (spGiven = true));
+  if (flags.spCertSendChain !== undefined) ((sp.clientCertificateSendChain = parseBoolean(FLAG.spCertSendChain, flags.spCertSendChain)), (spGiven = true));
+  if (spGiven || base.servicePrincipal) block.servicePrincipal = sp;
+  if (flags.miClientId !== undefined) block.managedIdentity = { clientId: flags.miClientId.trim() };
+  const ref = localAuthRef(flags);
+  if (ref !== undefined) block.localAuthRef = ref;
+  return block;
+}
+
+function privateKeyValue(flag: string, raw: string, input: InputReader): string {
+  const text = decodeMaybeBase64(flag, readSecret(flag, raw, input), isPem);
+  redactor.add(text);
+  try {
+    createPrivateKey(text);
+  } catch {
+    throw new UsageError(flag, 'the private key could not be parsed.', 'Give an unencrypted PEM private key (PKCS#8, PKCS#1 or SEC1).');
+  }
+  const encoded = b64(text);
+  redactor.add(encoded);
+  return encoded;
+}
+
+export function ociFromFlags(flags: FluxConfigFlags, base: Partial<OciRepositoryDef>, input: InputReader): Partial<OciRepositoryDef> {
+  const block: Partial<OciRepositoryDef> = { ...base };
+  if (flags.url !== undefined) block.url = flags.url.trim();
+  applyTiming(flags, block);
+  const refFlags = (['tag', 'semver', 'digest'] as const).filter((k) => flags[k] !== undefined);
+  if (refFlags.length > 0) {
+    block.repositoryRef = {};
+    for (const k of refFlags) block.repositoryRef[k] = (flags[k] as string).trim();
+  }
+  if (flags.ociMediaType !== undefined || flags.ociOperation !== undefined) {
+    block.layerSelector = { ...(base.layerSelector ?? {}) };
+    if (flags.ociMediaType !== undefined) block.layerSelector.mediaType = flags.ociMediaType.trim();
+    if (flags.ociOperation !== undefined) block.layerSelector.operation = parseChoice(FLAG.ociOperation, flags.ociOperation, ['extract', 'copy'] as const);
+  }
+  if (flags.ociInsecure !== undefined) block.insecure = parseBoolean(FLAG.ociInsecure, flags.ociInsecure);
+  if (flags.useWorkloadIdentity !== undefined) block.useWorkloadIdentity = parseBoolean(FLAG.useWorkloadIdentity, flags.useWorkloadIdentity);
+  if (flags.serviceAccountName !== undefined) block.serviceAccountName = parseObjectName(FLAG.serviceAccountName, flags.serviceAccountName, 'service account name', 253);
+  if (flags.tlsCaCertificate !== undefined || flags.tlsClientCertificate !== undefined || flags.tlsPrivateKey !== undefined) {
+    block.tlsConfig = { ...(base.tlsConfig ?? {}) };
+    if (flags.tlsCaCertificate !== undefined) block.tlsConfig.caCertificate = certificateValue(FLAG.tlsCaCertificate, readValue(FLAG.tlsCaCertificate, flags.tlsCaCertificate, input));
+    if (flags.tlsClientCertificate !== undefined) block.tlsConfig.clientCertificate = certificateValue(FLAG.tlsClientCertificate, readValue(FLAG.tlsClientCertificate, flags.tlsClientCertificate, input));
+    if (flags.tlsPrivateKey !== undefined) block.tlsConfig.privateKey = privateKeyValue(FLAG.tlsPrivateKey, flags.tlsPrivateKey, input);
+  }
+  if (flags.verificationProvider !== undefined || flags.matchOidcIdentity !== undefined || flags.verificationConfig !== undefined) {
+    block.verify = { ...(base.verify ?? {}) };
+    if (flags.verificationProvider !== undefined) block.verify.provider = flags.verificationProvider.trim();
+    if (flags.matchOidcIdentity !== undefined) {
+      block.verify.matchOidcIdentity = flags.matchOidcIdentity.flat().map((token) => parseOidcIdentity(token));
+    }
+    if (flags.verificationConfig !== undefined) {
+      const config: Record<string, string> = {};
+      for (const token of flags.verificationConfig.flat()) {
+        const [k, v] = splitKeyValue(FLAG.verificationConfig, token, 'NAME=PUBLIC-KEY (or NAME=@FILE)');
+        const text = readValue(FLAG.verificationConfig, v, input);
+        config[k] = isPem(text) ? b64(text) : text.trim();
+      }
+      block.verify.verificationConfig = config;
+    }
+  }
+  const ref = localAuthRef(flags);
+  if (ref !== undefined) block.localAuthRef = ref;
+  return block;
+}
+
+/** `issuer=REGEX,subject=REGEX` or the JSON object az takes. */
+function parseOidcIdentity(token: string): { issuer: string; subject: string } {
+  const flag = FLAG.matchOidcIdentity;
+  let issuer: unknown;
+  let subject: unknown;
+  if (token.trim().startsWith('{')) {
+    try {
+      ({ issuer, subject } = JSON.parse(token) as { issuer?: unknown; subject?: unknown });
+    } catch {
+      throw new UsageError(flag, `'${token}' is not valid JSON.`);
+    }
+  } else {
+    for (const part of token.split(',')) {
+      const [k, v] = splitKeyValue(flag, part, 'issuer=REGEX,subject=REGEX');
+      if (k === 'issuer') issuer = v;
+      else if (k === 'subject') subject = v;
+      else throw new UsageError(flag, `unknown key '${k}'.`, 'Use issuer=REGEX,subject=REGEX.');
+    }
+  }
+  if (typeof issuer !== 'string' || typeof subject !== 'string' || !issuer || !subject) {
+    throw new UsageError(flag, `'${token}' needs both an issuer and a subject.`, 'Use issuer=REGEX,subject=REGEX.');
+  }
+  return { issuer, subject };
+}
