@@ -1,0 +1,44 @@
+/** Kubernetes object helpers shared by the renderers: key order, YAML streams, v1 List. */
+import { Document } from 'yaml';
+
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  [field: string]: unknown;
+}
+
+/** A rendered object with a note for the reader of the YAML stream (JSON output has no comments). */
+export interface Rendered {
+  object: KubeObject;
+  comment?: string;
+}
+
+/** Sorts object keys at every level, as `flux export` does (Go structs marshalled through JSON). */
+export function sortKeys<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((v) => sortKeys(v)) as T;
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort()) {
+      const v = (value as Record<string, unknown>)[key];
+      if (v !== undefined) out[key] = sortKeys(v);
+    }
+    return out as T;
+  }
+  return value;
+}
+
+/** A multi-document YAML stream, each document introduced by `---`. */
+export function toYamlStream(rendered: readonly Rendered[]): string {
+  return rendered
+    .map(({ object, comment }) => {
+      const doc = new Document(object, { aliasDuplicateObjects: false });
+      if (comment) doc.commentBefore = comment.split('\n').map((l) => ` ${l}`).join('\n');
+      return `---\n${doc.toString({ lineWidth: 0, indentSeq: false })}`;
+    })
+    .join('');
+}
+
+export function toList(rendered: readonly Rendered[]): { apiVersion: 'v1'; kind: 'List'; items: KubeObject[] } {
+  return { apiVersion: 'v1', kind: 'List', items: rendered.map((r) => r.object) };
+}
