@@ -1,0 +1,146 @@
+/** `flux config create`: a Flux configuration from az-style flags or a file. */
+import { Option, type Command } from 'commander';
+import { collectGroup } from '../../../core/argv.js';
+import type { Context, GlobalOptions } from '../../../core/context.js';
+import { UsageError } from '../../../core/errors.js';
+import { action, addGlobalOptions, type CommandOutput } from '../../../core/run.js';
+import { FLUX_API_VERSION, fluxConfigurationPutBody } from '../../../model/arm.js';
+import { parseClusterFlags } from '../../../model/cluster.js';
+import type { FluxConfigFlags } from '../../../model/flags.js';
+import { buildFluxConfiguration } from '../../../model/flux-config.js';
+import { KUSTOMIZATION_KEYS_HELP } from '../../../model/kustomization.js';
+import { renderClusterObjects } from '../../../render/flux.js';
+import { toList, toYamlStream } from '../../../render/kube.js';
+import { addClusterOptions, addDryRunOption, maskSecrets, resourcePath, type ClusterOptions, type DryRunRequest } from '../../common.js';
+
+type Options = FluxConfigFlags & ClusterOptions & GlobalOptions & { dryRun?: 'cluster' | 'arm' };
+
+const bool = (flag: string, text: string): Option => new Option(`${flag} [bool]`, text).preset(true);
+const secretNote = 'a secret: VALUE (warns: shell history), @FILE or - (stdin)';
+
+const EXAMPLES = `
+Examples:
+  # Microsoft's tutorial repository, rendered offline: what lands on the cluster
+  k8s-gitops flux config create -g rg -c aks1 -t managedClusters -n cluster-config \\
+    --namespace cluster-config --scope cluster \\
+    -u https://github.com/Azure/gitops-flux2-kustomize-helm-mt --branch main \\
+    -k name=infra path=./infrastructure prune=true \\
+    -k name=apps path=./apps/staging prune=true depends_on=infra --dry-run
+
+  # The same configuration as the ARM request that would be sent
+  k8s-gitops flux config create -g rg -c arc1 -t connectedClusters -n cluster-config \\
+    -u https://github.com/Azure/gitops-flux2-kustomize-helm-mt --branch main \\
+    -k name=infra path=./infrastructure --dry-run=arm
+
+  # An OCI artifact with post-build substitution
+  k8s-gitops flux config create -g rg -c aks1 -t managedClusters -n podinfo --kind oci \\
+    -u oci://ghcr.io/stefanprodan/manifests/podinfo --tag latest \\
+    -k name=app path=./ substitute=cluster_env=prod --dry-run
+
+  # From a file (the ARM shape, or what 'flux config show -o yaml' prints); flags override it
+  k8s-gitops flux config create -g rg -c aks1 -t managedClusters -f cluster-config.yaml --dry-run
+
+Kustomization keys (-k, repeatable, one kustomization per occurrence):
+  ${KUSTOMIZATION_KEYS_HELP}
+  Durations are Go durations (90s, 10m, 1h30m); booleans are true or false.`;
+
+export function registerFluxConfigCreate(parent: Command): Command {
+  const cmd = parent
+    .command('create')
+    .summary('create a Flux configuration')
+    .description('Create a Flux configuration on a cluster: a source (git, bucket, azblob or oci) and its kustomizations. With --dry-run, nothing is sent: the objects that will land on the cluster, or the ARM request, are printed.');
+  addClusterOptions(cmd);
+  cmd
+    .optionsGroup('Configuration Arguments:')
+    .option('-n, --name <name>', 'name of the configuration (lower case, at most 63 characters)')
+    .option('-f, --file <path>', 'a FluxConfiguration in YAML or JSON (ARM shape or the shape show prints); flags override it')
+    .option('--kind <kind>', 'source kind: git (default), bucket, azblob or oci')
+    .option('-u, --url <url>', 'URL of the source')
+    .option('--scope <scope>', 'cluster (default) or namespace')
+    .option('--namespace <namespace>', "namespace of the configuration's objects (default: default; alias: --ns)")
+    .option('--interval <duration>', 'how often the source is fetched (Azure default 10m; alias: --sync-interval)')
+    .option('--timeout <duration>', 'timeout of one fetch (Azure default 10m)')
+    .addOption(bool('--suspend', 'suspend reconciliation (true/false)'))
+    .option('-k, --kustomization <key=value...>', 'a kustomization, e.g. -k name=apps path=./apps prune=true depends_on=infra (repeatable)', collectGroup)
+    .option('--local-auth-ref <secret>', 'an existing Secret in the configuration namespace with the source credentials (alias: --local-ref)')
+    .addOption(bool('--wait-for-reconciliation', 'the operation waits until the kustomizations are reconciled'))
+    .option('--reconciliation-wait-duration <duration>', 'how long that wait may last (e.g. 30m)')
+    .optionsGroup('Git Repository Arguments:')
+    .option('--branch <branch>', 'branch to follow')
+    .option('--tag <tag>', 'tag to follow (git or oci)')
+    .option('--semver <range>', 'semver range of tags to follow (git or oci)')
+    .option('--commit <sha>', 'commit to pin (may be combined with --branch)')
+    .option('--ssh-private-key <key>', `SSH private key, as base64 or the key file's text; ${secretNote}`)
+    .option('--ssh-private-key-file <path>', 'file with the SSH private key')
+    .option('--https-user <user>', 'HTTPS user name')
+    .option('--https-key <key>', `HTTPS password or token; ${secretNote}`)
+    .option('--https-ca-cert <cert>', 'CA certificate (PEM text or base64, @FILE or -)')
+    .option('--https-ca-cert-file <path>', 'file with the CA certificate')
+    .option('--known-hosts <hosts>', 'known_hosts for SSH (text or base64, @FILE or -)')
+    .option('--known-hosts-file <path>', 'known_hosts file for SSH')
+    .option('--provider <provider>', 'authentication provider: generic, azure (Azure DevOps workload identity) or github')
+    .optionsGroup('Bucket Arguments:')
+    .option('--bucket-name <name>', 'name of the S3-compatible bucket')
+    .option('--bucket-access-key <key>', 'access key id')
+    .option('--bucket-secret-key <key>', `secret key; ${secretNote}`)
+    .addOption(bool('--bucket-insecure', 'plain HTTP to the bucket (default: true only for http:// URLs)'))
+    .optionsGroup('Azure Blob Arguments:')
+    .option('--container-name <name>', 'blob container')
+    .option('--account-key <key>', `storage account key; ${secretNote}`)
+    .option('--sas-token <token>', `SAS token; ${secretNote}`)
+    .option('--sp-client-id <id>', 'service principal client id (alias: --service-principal-client-id)')
+    .option('--sp-tenant-id <id>', 'service principal tenant id (alias: --service-principal-tenant-id)')
+    .option('--sp-client-secret <secret>', `service principal secret; ${secretNote}`)
+    .option('--sp-client-cert <cert>', `service principal certificate (PEM or base64); ${secretNote}`)
+    .option('--sp-cert-password <password>', `password of that certificate; ${secretNote}`)
+    .addOption(bool('--sp-cert-send-chain', 'send the certificate chain'))
+    .option('--mi-client-id <id>', 'managed identity client id (alias: --managed-identity-client-id)')
+    .optionsGroup('OCI Repository Arguments:')
+    .option('--digest <digest>', 'artifact digest to pin (sha256:…)')
+    .option('--oci-media-type <type>', 'media type of the layer to use (alias: --oci-layer-selector-media-type)')
+    .option('--oci-operation <op>', 'extract (default) or copy the layer (alias: --oci-layer-selector-operation)')
+    .option('--tls-ca-certificate <cert>', 'CA certificate of the registry (PEM or base64, @FILE or -)')
+    .option('--tls-client-certificate <cert>', 'client certificate for mTLS (PEM or base64, @FILE or -)')
+    .option('--tls-private-key <key>', `private key of the client certificate; ${secretNote}`)
+    .option('--service-account-name <name>', 'service account used to pull from the registry')
+    .addOption(bool('--use-workload-identity', 'pull with workload identity'))
+    .addOption(bool('--oci-insecure', 'plain HTTP to the registry'))
+    .option('--verification-provider <provider>', 'verify the artifact: cosign or notation')
+    .option('--match-oidc-identity <issuer=R,subject=R...>', 'keyless verification identity (repeatable)', collectGroup)
+    .option('--verification-config <name=key...>', 'trusted public keys, NAME=KEY or NAME=@FILE (repeatable)', collectGroup);
+  addDryRunOption(cmd, 'the FluxConfig and Flux objects that will land on the cluster');
+  addGlobalOptions(cmd);
+  cmd.addHelpText('after', EXAMPLES);
+  cmd.action(action<Options>(run));
+  return cmd;
+}
+
+async function run(options: Options, ctx: Context): Promise<CommandOutput> {
+  const dryRun = options.dryRun;
+  const cluster = parseClusterFlags(options, dryRun !== 'cluster');
+  const { config, warnings } = buildFluxConfiguration(options, ctx.input);
+  for (const w of warnings) ctx.log.warn(w);
+  if (dryRun === undefined) {
+    throw new UsageError('--dry-run', 'this release renders configurations but does not send them to Azure yet.', 'Add --dry-run to see the cluster objects, or --dry-run=arm for the ARM request.');
+  }
+  if (dryRun === 'arm') {
+    const request: DryRunRequest = {
+      method: 'PUT',
+      path: resourcePath(ctx, cluster!, 'fluxConfigurations', config.name),
+      apiVersion: FLUX_API_VERSION,
+      body: maskSecrets(fluxConfigurationPutBody(config)),
+    };
+    return { data: request, defaultFormat: 'json' };
+  }
+  const rendered = renderClusterObjects(config);
+  return {
+    data: toList(rendered),
+    yaml: toYamlStream(rendered),
+    defaultFormat: 'yaml',
+    columns: [
+      { header: 'Kind', value: (o) => o.kind },
+      { header: 'Namespace', value: (o) => (o.metadata as { namespace?: string }).namespace },
+      { header: 'Name', value: (o) => (o.metadata as { name: string }).name },
+    ],
+  };
+}

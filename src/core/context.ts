@@ -1,0 +1,105 @@
+/**
+ * What a command's run() gets: the streams (every write redacted), a logger on stderr, input
+ * readers, and lazily created heavy dependencies. Nothing here loads an SDK.
+ */
+import { readFileSync } from 'node:fs';
+import { Chalk, type ChalkInstance } from 'chalk';
+import type { InputReader } from '../model/input.js';
+import { redactor } from './redact.js';
+
+export interface Stream {
+  write(text: string): void;
+  isTTY: boolean;
+}
+
+export interface GlobalOptions {
+  output?: string;
+  query?: string;
+  debug?: boolean;
+  verbose?: boolean;
+  onlyShowErrors?: boolean;
+  color?: boolean;
+  subscription?: string;
+}
+
+export interface Logger {
+  warn(message: string): void;
+  info(message: string): void;
+  verbose(message: string): void;
+  debug(message: string): void;
+  error(message: string, remedy?: string): void;
+}
+
+export interface Context {
+  stdout: Stream;
+  stderr: Stream;
+  env: NodeJS.ProcessEnv;
+  log: Logger;
+  input: InputReader;
+  /** Colours for stdout (data) and stderr (messages); level 0 when colour is off. */
+  color: { stdout: ChalkInstance; stderr: ChalkInstance };
+  options: GlobalOptions;
+}
+
+export interface Io {
+  stdout: Stream;
+  stderr: Stream;
+  env: NodeJS.ProcessEnv;
+  readStdin: () => string;
+  readFile: (path: string) => string;
+}
+
+export function processIo(): Io {
+  return {
+    stdout: { write: (t) => void process.stdout.write(t), isTTY: Boolean(process.stdout.isTTY) },
+    stderr: { write: (t) => void process.stderr.write(t), isTTY: Boolean(process.stderr.isTTY) },
+    env: process.env,
+    readStdin: () => readFileSync(0, 'utf8'),
+    readFile: (path) => readFileSync(path, 'utf8'),
+  };
+}
+
+/** Colour is on for a TTY unless --no-color or NO_COLOR (any non-empty value) says otherwise. */
+export function colorEnabled(stream: Stream, env: NodeJS.ProcessEnv, options: GlobalOptions): boolean {
+  if (options.color === false) return false;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
+  return stream.isTTY && env.TERM !== 'dumb';
+}
+
+export function redacting(stream: Stream): Stream {
+  return { write: (t) => stream.write(redactor.redact(t)), isTTY: stream.isTTY };
+}
+
+export function createContext(io: Io, options: GlobalOptions): Context {
+  const stdout = redacting(io.stdout);
+  const stderr = redacting(io.stderr);
+  const color = {
+    stdout: new Chalk({ level: colorEnabled(io.stdout, io.env, options) ? 1 : 0 }),
+    stderr: new Chalk({ level: colorEnabled(io.stderr, io.env, options) ? 1 : 0 }),
+  };
+  const c = color.stderr;
+  const debugOn = Boolean(options.debug);
+  const verboseOn = debugOn || Boolean(options.verbose);
+  const quiet = Boolean(options.onlyShowErrors);
+  const log: Logger = {
+    warn: (m) => {
+      if (!quiet) stderr.write(`${c.yellow('WARNING:')} ${m}\n`);
+    },
+    info: (m) => {
+      if (!quiet) stderr.write(`${m}\n`);
+    },
+    verbose: (m) => {
+      if (verboseOn) stderr.write(`${c.dim('INFO:')} ${m}\n`);
+    },
+    debug: (m) => {
+      if (debugOn) stderr.write(`${c.dim('DEBUG:')} ${m}\n`);
+    },
+    error: (m, remedy) => {
+      stderr.write(`${c.red('ERROR:')} ${m}\n`);
+      if (remedy) stderr.write(`${c.dim('HINT:')} ${remedy}\n`);
+    },
+  };
+  const input: InputReader = { readFile: io.readFile, readStdin: io.readStdin, warn: log.warn };
+  return { stdout, stderr, env: io.env, log, input, color, options };
+}

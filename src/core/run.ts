@@ -1,0 +1,65 @@
+/**
+ * Wiring between commander and a command's run(): the global arguments every command takes,
+ * early validation of -o/--query (so a typo never sends anything), and printing the returned
+ * data through the one output layer.
+ */
+import type { Command } from 'commander';
+import { createContext, processIo, type Context, type GlobalOptions, type Io } from './context.js';
+import { compileQuery, formatOutput, parseOutputFormat, type Column, type OutputFormat } from './output.js';
+
+export interface CommandOutput {
+  data: unknown;
+  /** Format used when -o is not given. */
+  defaultFormat?: OutputFormat;
+  /** Table layout for -o table. */
+  columns?: Column[];
+  /** Replaces YAML output (when -o yaml/yamlc and no --query): e.g. a multi-document stream. */
+  yaml?: string;
+}
+
+export type Handler<O> = (options: O, ctx: Context) => Promise<CommandOutput | void>;
+
+let io: Io = processIo();
+
+/** Lets in-process tests capture the streams. */
+export function setIo(replacement: Io): void {
+  io = replacement;
+}
+
+export function addGlobalOptions(cmd: Command): Command {
+  return cmd
+    .optionsGroup('Global Arguments:')
+    .option('-o, --output <format>', 'output format: json, jsonc, yaml, yamlc, table, tsv, none')
+    .option('--query <jmespath>', 'JMESPath query applied to the output (https://jmespath.org)')
+    .option('--debug', 'log every step and HTTP exchange to stderr (secrets redacted)')
+    .option('--verbose', 'log the steps to stderr')
+    .option('--only-show-errors', 'print errors only; no warnings')
+    .option('--no-color', 'no colours (NO_COLOR is respected too)');
+}
+
+export function action<O extends GlobalOptions>(handler: Handler<O>): (options: O) => Promise<void> {
+  return async (options: O) => {
+    const format = options.output !== undefined ? parseOutputFormat(options.output) : undefined;
+    if (options.query !== undefined) compileQuery(options.query);
+    const ctx = createContext(io, options);
+    ctx.log.debug(`command line: ${process.argv.slice(2).join(' ')}`);
+    const out = await handler(options, ctx);
+    if (!out) return;
+    const chosen = format ?? out.defaultFormat ?? 'json';
+    if ((chosen === 'yaml' || chosen === 'yamlc') && out.yaml !== undefined && options.query === undefined) {
+      ctx.stdout.write(out.yaml);
+      return;
+    }
+    const text = formatOutput(out.data, {
+      format: chosen,
+      ...(options.query !== undefined ? { query: options.query } : {}),
+      ...(out.columns ? { columns: out.columns } : {}),
+      color: ctx.color.stdout.level > 0,
+    });
+    ctx.stdout.write(text);
+  };
+}
+
+export function currentIo(): Io {
+  return io;
+}
