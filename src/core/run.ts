@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { createContext, processIo, type Context, type GlobalOptions, type Io } from './context.js';
-import { compileQuery, formatOutput, parseOutputFormat, type Column, type OutputFormat } from './output.js';
+import type { Column, OutputFormat } from './output.js';
 
 export interface CommandOutput {
   data: unknown;
@@ -39,6 +39,8 @@ export function addGlobalOptions(cmd: Command): Command {
 
 export function action<O extends GlobalOptions>(handler: Handler<O>): (options: O) => Promise<void> {
   return async (options: O) => {
+    // The output layer (yaml, JMESPath) is loaded only when a command runs, never for --help.
+    const { compileQuery, formatOutput, parseOutputFormat } = await import('./output.js');
     const format = options.output !== undefined ? parseOutputFormat(options.output) : undefined;
     if (options.query !== undefined) compileQuery(options.query);
     const ctx = createContext(io, options);

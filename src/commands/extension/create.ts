@@ -4,10 +4,8 @@ import { collectGroup } from '../../core/argv.js';
 import type { Context, GlobalOptions } from '../../core/context.js';
 import { UsageError } from '../../core/errors.js';
 import { action, addGlobalOptions, type CommandOutput } from '../../core/run.js';
-import { EXTENSION_API_VERSION } from '../../model/arm.js';
-import { parseClusterFlags } from '../../model/cluster.js';
-import { buildExtension, extensionPutBody, type ExtensionFlags } from '../../model/extension.js';
-import { addClusterOptions, addDryRunOption, maskSecrets, resourcePath, type ClusterOptions, type DryRunRequest } from '../common.js';
+import type { ExtensionFlags } from '../../model/extension.js';
+import { addClusterOptions, addDryRunOption, type ClusterOptions, type DryRunRequest } from '../common.js';
 
 type Options = ExtensionFlags & ClusterOptions & GlobalOptions & { dryRun?: 'cluster' | 'arm' };
 
@@ -52,6 +50,12 @@ export function registerExtensionCreate(parent: Command): Command {
 }
 
 async function run(options: Options, ctx: Context): Promise<CommandOutput> {
+  const [{ EXTENSION_API_VERSION }, { parseClusterFlags }, { buildExtension, extensionPutBody }, { maskSecrets, resourcePath }] = await Promise.all([
+    import('../../model/arm.js'),
+    import('../../model/cluster.js'),
+    import('../../model/extension.js'),
+    import('../dry-run.js'),
+  ]);
   const cluster = parseClusterFlags(options, true)!;
   const { extension, warnings } = buildExtension(options, cluster.clusterType, ctx.input);
   for (const w of warnings) ctx.log.warn(w);

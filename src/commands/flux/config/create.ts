@@ -4,14 +4,9 @@ import { collectGroup } from '../../../core/argv.js';
 import type { Context, GlobalOptions } from '../../../core/context.js';
 import { UsageError } from '../../../core/errors.js';
 import { action, addGlobalOptions, type CommandOutput } from '../../../core/run.js';
-import { FLUX_API_VERSION, fluxConfigurationPutBody } from '../../../model/arm.js';
-import { parseClusterFlags } from '../../../model/cluster.js';
 import type { FluxConfigFlags } from '../../../model/flags.js';
-import { buildFluxConfiguration } from '../../../model/flux-config.js';
 import { KUSTOMIZATION_KEYS_HELP } from '../../../model/kustomization.js';
-import { renderClusterObjects } from '../../../render/flux.js';
-import { toList, toYamlStream } from '../../../render/kube.js';
-import { addClusterOptions, addDryRunOption, maskSecrets, resourcePath, type ClusterOptions, type DryRunRequest } from '../../common.js';
+import { addClusterOptions, addDryRunOption, type ClusterOptions, type DryRunRequest } from '../../common.js';
 
 type Options = FluxConfigFlags & ClusterOptions & GlobalOptions & { dryRun?: 'cluster' | 'arm' };
 
@@ -116,6 +111,15 @@ export function registerFluxConfigCreate(parent: Command): Command {
 }
 
 async function run(options: Options, ctx: Context): Promise<CommandOutput> {
+  // The model, renderer and YAML library load here, not when the command tree is built.
+  const [{ parseClusterFlags }, { buildFluxConfiguration }, { FLUX_API_VERSION, fluxConfigurationPutBody }, { renderClusterObjects }, { toList, toYamlStream }, { maskSecrets, resourcePath }] = await Promise.all([
+    import('../../../model/cluster.js'),
+    import('../../../model/flux-config.js'),
+    import('../../../model/arm.js'),
+    import('../../../render/flux.js'),
+    import('../../../render/kube.js'),
+    import('../../dry-run.js'),
+  ]);
   const dryRun = options.dryRun;
   const cluster = parseClusterFlags(options, dryRun !== 'cluster');
   const { config, warnings } = buildFluxConfiguration(options, ctx.input);
