@@ -24,7 +24,22 @@ export type ArmDefinition = 'FluxConfiguration' | 'FluxConfigurationPatch' | 'Ex
 type Json = Record<string, unknown>;
 type JsonSchema = Json | boolean;
 
-const SCHEMA_ROOT = fileURLToPath(new URL('./', import.meta.url));
+/**
+ * The folder holding SOURCE.md, arm/ and flux/: this file's own folder, or — when this module
+ * is bundled elsewhere (the emulator) — the schemas/ folder of the nearest enclosing checkout.
+ */
+function findSchemaRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'SOURCE.md')) && existsSync(join(dir, 'arm'))) return dir;
+    if (existsSync(join(dir, 'schemas', 'SOURCE.md'))) return join(dir, 'schemas');
+    const up = dirname(dir);
+    if (up === dir) throw new Error('schemas/ (the official swagger and CRD copies) not found');
+    dir = up;
+  }
+}
+
+const SCHEMA_ROOT = findSchemaRoot();
 const ARM_ROOT = join(SCHEMA_ROOT, 'arm');
 const FLUX_ROOT = join(SCHEMA_ROOT, 'flux');
 

@@ -2,7 +2,7 @@
 // does not pay for module resolution; the SDKs and the interactive libraries stay external and
 // are only imported inside the code paths that need them (see the import test in test/).
 import { build } from 'esbuild';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -35,3 +35,19 @@ await build({
   logLevel: 'warning',
   define: { __K8S_GITOPS_VERSION__: JSON.stringify(pkg.version) },
 });
+
+// The emulator (a test double of Azure, see emulator/README.md) is built on its own: the
+// product bundle never contains it. Its dependencies stay in node_modules.
+if (existsSync(new URL('../emulator/main.ts', import.meta.url))) {
+  rmSync(new URL('../dist-emulator/', import.meta.url), { recursive: true, force: true });
+  await build({
+    entryPoints: ['emulator/main.ts'],
+    outdir: 'dist-emulator',
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'warning',
+  });
+}
