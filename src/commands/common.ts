@@ -10,9 +10,12 @@ export function addClusterOptions(cmd: Command): Command {
     .addOption(new Option('-t, --cluster-type <type>', 'managedClusters (AKS), connectedClusters (Arc) or provisionedClusters (AKS on Azure Local); case-insensitive'))
     .option('--cluster-resource-provider <rp>', 'resource provider of the cluster; derived from --cluster-type (alias: --cluster-rp)')
     .option('--cluster-id <id>', 'full ARM id of the cluster, instead of -g, -c and -t')
-    .option('--subscription <id-or-name>', 'subscription (default: AZURE_SUBSCRIPTION_ID, then the Azure CLI default)');
+    .option('--subscription <id-or-name>', 'subscription (default: AZURE_SUBSCRIPTION_ID, then the Azure CLI default)')
+    .option('--cloud <name>', 'AzureCloud (default), AzureChinaCloud or AzureUSGovernment (env AZURE_CLOUD)')
+    .option('--resource-manager-endpoint <url>', 'a Resource Manager endpoint of your own (env AZURE_RESOURCE_MANAGER_ENDPOINT)');
 }
 
+/** `--dry-run` for commands that render cluster objects (default) or the ARM request (=arm). */
 export function addDryRunOption(cmd: Command, what: string): Command {
   return cmd
     .optionsGroup('Dry Run:')
@@ -21,6 +24,13 @@ export function addDryRunOption(cmd: Command, what: string): Command {
         .choices(['cluster', 'arm'])
         .preset('cluster'),
     );
+}
+
+/** `--dry-run` for commands that only have an ARM request to show. */
+export function addArmDryRunOption(cmd: Command): Command {
+  return cmd
+    .optionsGroup('Dry Run:')
+    .addOption(new Option('--dry-run [target]', 'send nothing; print the ARM request ({method, path, apiVersion, body})').choices(['arm']).preset('arm'));
 }
 
 export interface DryRunRequest {

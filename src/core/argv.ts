@@ -4,6 +4,8 @@
  * occurrence, so the tokens of each occurrence are joined into one argument before parsing and
  * split again by `splitGroup`.
  */
+import { UsageError } from './errors.js';
+
 const SEPARATOR = '\u0000';
 
 export function groupMultiValueFlags(argv: readonly string[], flags: ReadonlySet<string>): string[] {
@@ -22,6 +24,7 @@ export function groupMultiValueFlags(argv: readonly string[], flags: ReadonlySet
     }
     const values: string[] = eq > 0 ? [token.slice(eq + 1)] : [];
     while (i + 1 < argv.length && !argv[i + 1]!.startsWith('-')) values.push(argv[++i]!);
+    if (values.length === 0) throw new UsageError(name, 'expects key=value pairs after it.', `e.g. ${name} name=apps path=./apps`);
     out.push(name);
     if (values.length > 0) out.push(values.join(SEPARATOR));
   }

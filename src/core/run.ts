@@ -13,6 +13,8 @@ export interface CommandOutput {
   defaultFormat?: OutputFormat;
   /** Table layout for -o table. */
   columns?: Column[];
+  /** The rows of -o table when they are not `data` itself (e.g. the items of a v1 List). */
+  rows?: unknown[];
   /** Replaces YAML output (when -o yaml/yamlc and no --query): e.g. a multi-document stream. */
   yaml?: string;
 }
@@ -44,7 +46,7 @@ export function action<O extends GlobalOptions>(handler: Handler<O>): (options: 
     const format = options.output !== undefined ? parseOutputFormat(options.output) : undefined;
     if (options.query !== undefined) compileQuery(options.query);
     const ctx = createContext(io, options);
-    ctx.log.debug(`command line: ${process.argv.slice(2).join(' ')}`);
+    // The command line itself is not logged: it may hold a secret not yet known to the redactor.
     const out = await handler(options, ctx);
     if (!out) return;
     const chosen = format ?? out.defaultFormat ?? 'json';
@@ -52,7 +54,8 @@ export function action<O extends GlobalOptions>(handler: Handler<O>): (options: 
       ctx.stdout.write(out.yaml);
       return;
     }
-    const text = formatOutput(out.data, {
+    const tableRows = chosen === 'table' && options.query === undefined && out.rows !== undefined;
+    const text = formatOutput(tableRows ? out.rows : out.data, {
       format: chosen,
       ...(options.query !== undefined ? { query: options.query } : {}),
       ...(out.columns ? { columns: out.columns } : {}),

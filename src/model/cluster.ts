@@ -57,7 +57,11 @@ export function parseClusterFlags(flags: ClusterFlags, required: boolean): (Clus
     if (parts.some((p) => p !== undefined)) {
       throw new UsageError('--cluster-id', 'replaces -g/--resource-group, -c/--cluster-name and -t/--cluster-type; give one or the other.');
     }
-    return parseClusterId(flags.clusterId);
+    const parsed = parseClusterId(flags.clusterId);
+    if (flags.clusterResourceProvider !== undefined && flags.clusterResourceProvider.toLowerCase() !== parsed.clusterRp.toLowerCase()) {
+      throw new UsageError('--cluster-rp', `'${flags.clusterResourceProvider}' contradicts --cluster-id, which names ${parsed.clusterRp}.`, 'Leave --cluster-rp out.');
+    }
+    return parsed;
   }
   if (!required && parts.every((p) => p === undefined)) return undefined;
   const missing = [

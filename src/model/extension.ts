@@ -158,3 +158,51 @@ export function extensionPutBody(e: Extension): Record<string, unknown> {
   body.properties = properties;
   return body;
 }
+
+export interface ExtensionPatch {
+  properties: {
+    autoUpgradeMinorVersion?: boolean;
+    releaseTrain?: string;
+    version?: string | null;
+    configurationSettings?: Record<string, string>;
+    configurationProtectedSettings?: Record<string, string>;
+  };
+}
+
+/**
+ * `extension update`: only what the user gives goes into the PATCH. Settings maps are merged by
+ * the service, so protected settings given before stay unless named again.
+ */
+export function buildExtensionPatch(flags: ExtensionFlags, input: InputReader): { patch?: ExtensionPatch; warnings: string[] } {
+  const warnings: string[] = [];
+  const properties: ExtensionPatch['properties'] = {};
+  let autoUpgrade = flags.autoUpgradeMinorVersion !== undefined ? parseBoolean('--auto-upgrade-minor-version', flags.autoUpgradeMinorVersion) : undefined;
+  if (flags.version !== undefined) {
+    const version = flags.version.trim();
+    if (!/^\d+\.\d+\.\d+([-+][\w.-]+)?$/.test(version)) throw new UsageError('--version', `'${flags.version}' is not a version.`, 'Use MAJOR.MINOR.PATCH, e.g. 1.23.0.');
+    if (autoUpgrade === true) throw new UsageError('--version', 'a pinned version cannot auto-upgrade.', 'Drop --auto-upgrade-minor-version true, or drop --version.');
+    if (autoUpgrade === undefined) {
+      autoUpgrade = false;
+      warnings.push(`--version ${version} pins the extension: auto-upgrade of minor versions is turned off.`);
+    }
+    properties.version = version;
+  } else if (autoUpgrade === true) {
+    properties.version = null; // following the release train again: no pinned version
+  }
+  if (autoUpgrade !== undefined) properties.autoUpgradeMinorVersion = autoUpgrade;
+  if (flags.releaseTrain !== undefined) {
+    if (!/^[A-Za-z][\w-]*$/.test(flags.releaseTrain.trim())) throw new UsageError('--release-train', `'${flags.releaseTrain}' is not a release train.`, 'e.g. Stable or Preview.');
+    properties.releaseTrain = flags.releaseTrain.trim();
+  }
+  const settings = {
+    ...(flags.configFile !== undefined ? settingsFromFile('--config-file', flags.configFile, input) : {}),
+    ...settingsFromFlags('--config', flags.config, false, input),
+  };
+  if (Object.keys(settings).length > 0) properties.configurationSettings = settings;
+  const protectedFromFile = flags.configProtectedFile !== undefined ? settingsFromFile('--config-protected-file', flags.configProtectedFile, input) : {};
+  for (const v of Object.values(protectedFromFile)) redactor.add(v);
+  const protectedSettings = { ...protectedFromFile, ...settingsFromFlags('--config-protected', flags.configProtected, true, input) };
+  if (Object.keys(protectedSettings).length > 0) properties.configurationProtectedSettings = protectedSettings;
+  if (Object.keys(properties).length === 0) return { warnings };
+  return { patch: { properties }, warnings };
+}

@@ -8,6 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { UsageError } from '../core/errors.js';
 import { redactor } from '../core/redact.js';
 import type { FluxConfiguration, KustomizationDef, SourceKind } from './types.js';
+import { parseDnsLabel, parseObjectName } from './values.js';
 
 const FLAG = '-f/--file';
 
@@ -50,7 +51,7 @@ function describe(value: unknown): string {
   return Array.isArray(value) ? 'a list' : value === null ? 'null' : typeof value === 'object' ? 'an object' : `${typeof value} ${JSON.stringify(value)}`;
 }
 
-function convert(path: string, value: unknown, type: FieldType): unknown {
+function convert(path: string, value: unknown, type: FieldType, lenient = false): unknown {
   const fail = (expected: string): never => {
     throw new UsageError(FLAG, `${path} must be ${expected}, not ${describe(value)}.`);
   };
@@ -65,16 +66,19 @@ function convert(path: string, value: unknown, type: FieldType): unknown {
   }
   if (Array.isArray(type)) {
     if (!Array.isArray(value)) fail('a list');
-    return (value as unknown[]).map((item, i) => convert(`${path}[${i}]`, item, type[1]));
+    return (value as unknown[]).map((item, i) => convert(`${path}[${i}]`, item, type[1], lenient));
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) fail('an object');
   const out: Record<string, unknown> = {};
   for (const [rawKey, v] of Object.entries(value as Record<string, unknown>)) {
     const key = ALIASES[rawKey] ?? rawKey;
     const fieldType = type[key];
-    if (!fieldType) throw new UsageError(FLAG, `unknown field ${path}.${rawKey}.`, `Fields of ${path}: ${Object.keys(type).join(', ')}.`);
+    if (!fieldType) {
+      if (lenient) continue;
+      throw new UsageError(FLAG, `unknown field ${path}.${rawKey}.`, `Fields of ${path}: ${Object.keys(type).join(', ')}.`);
+    }
     if (v === null || v === undefined) continue; // `show` prints nulls for unset fields
-    out[key] = convert(`${path}.${rawKey}`, v, fieldType);
+    out[key] = convert(`${path}.${rawKey}`, v, fieldType, lenient);
   }
   return out;
 }
@@ -96,6 +100,14 @@ export function parseConfigurationFile(text: string, where: string): FileConfigu
   } catch (err) {
     throw new UsageError(FLAG, `${where} is not valid YAML or JSON: ${(err as Error).message.split('\n')[0]}`);
   }
+  return configurationFromDocument(doc, where);
+}
+
+/**
+ * A configuration document already parsed: a file's, or (lenient: fields newer than this
+ * version are skipped, not refused) a resource read from Azure.
+ */
+export function configurationFromDocument(doc: unknown, where: string, lenient = false): FileConfiguration {
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) {
     throw new UsageError(FLAG, `${where} must hold one FluxConfiguration object.`);
   }
@@ -106,7 +118,7 @@ export function parseConfigurationFile(text: string, where: string): FileConfigu
   }
   if (nested) {
     for (const key of Object.keys(top)) {
-      if (key !== 'name' && key !== 'properties' && !READ_ONLY.has(key)) throw new UsageError(FLAG, `unknown field ${key} in ${where}.`, 'The ARM shape has name and properties at the top level.');
+      if (key !== 'name' && key !== 'properties' && !READ_ONLY.has(key) && !lenient) throw new UsageError(FLAG, `unknown field ${key} in ${where}.`, 'The ARM shape has name and properties at the top level.');
     }
   }
   const props = (nested ? top.properties : top) as Record<string, unknown>;
@@ -122,7 +134,7 @@ export function parseConfigurationFile(text: string, where: string): FileConfigu
         p.scope = value;
         break;
       case 'namespace':
-        p.namespace = convert(key, value, 'string');
+        p.namespace = parseDnsLabel(FLAG, convert(key, value, 'string') as string, `namespace (in ${where})`);
         break;
       case 'sourceKind':
         if (!SOURCE_KINDS.includes(value as SourceKind)) throw new UsageError(FLAG, `sourceKind must be one of ${SOURCE_KINDS.join(', ')}, not ${describe(value)}.`);
@@ -139,19 +151,20 @@ export function parseConfigurationFile(text: string, where: string): FileConfigu
       case 'bucket':
       case 'azureBlob':
       case 'ociRepository':
-        p[key] = convert(key, value, SHAPES[key]!);
+        p[key] = convert(key, value, SHAPES[key]!, lenient);
         break;
       case 'kustomizations': {
         if (typeof value !== 'object' || Array.isArray(value)) throw new UsageError(FLAG, `kustomizations must be a map keyed by name.`);
         const kustomizations = new Map<string, KustomizationDef>();
         for (const [name, k] of Object.entries(value as Record<string, unknown>)) {
+          parseObjectName(FLAG, name, `kustomization name (kustomizations.${name} in ${where})`);
           if (k && typeof k === 'object' && 'name' in k) {
             const echoed = (k as Record<string, unknown>).name;
             if (echoed !== null && echoed !== name) throw new UsageError(FLAG, `kustomizations.${name}.name is '${String(echoed)}'; it must match its key.`);
             const { name: _ignored, ...rest } = k as Record<string, unknown>;
-            kustomizations.set(name, convert(`kustomizations.${name}`, rest, KUSTOMIZATION) as KustomizationDef);
+            kustomizations.set(name, convert(`kustomizations.${name}`, rest, KUSTOMIZATION, lenient) as KustomizationDef);
           } else {
-            kustomizations.set(name, convert(`kustomizations.${name}`, k ?? {}, KUSTOMIZATION) as KustomizationDef);
+            kustomizations.set(name, convert(`kustomizations.${name}`, k ?? {}, KUSTOMIZATION, lenient) as KustomizationDef);
           }
         }
         p.kustomizations = kustomizations;
@@ -173,8 +186,25 @@ export function parseConfigurationFile(text: string, where: string): FileConfigu
         break;
       }
       default:
+        if (lenient) break;
         throw new UsageError(FLAG, `unknown field ${key} in ${where}.`, 'Fields: scope, namespace, sourceKind, suspend, gitRepository, bucket, azureBlob, ociRepository, kustomizations, configurationProtectedSettings, waitForReconciliation, reconciliationWaitDuration.');
     }
   }
   return result;
+}
+
+/** The configuration as Azure returned it (GET), as a model to change. */
+export function configurationFromResource(name: string, resource: unknown): FluxConfiguration {
+  const { partial } = configurationFromDocument(resource, `Flux configuration '${name}' in Azure`, true);
+  const sourceKind = partial.sourceKind ?? 'GitRepository';
+  const config: FluxConfiguration = {
+    ...partial,
+    name,
+    scope: partial.scope ?? 'cluster',
+    namespace: partial.namespace ?? 'default',
+    sourceKind,
+    kustomizations: partial.kustomizations ?? new Map(),
+    configurationProtectedSettings: {},
+  };
+  return config;
 }

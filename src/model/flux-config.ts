@@ -19,6 +19,7 @@ import {
   type FluxConfiguration,
   type GitRepositoryDef,
   type KindFlag,
+  type KustomizationDef,
   type OciRepositoryDef,
   type SourceKind,
 } from './types.js';
@@ -54,21 +55,48 @@ export interface BuildResult {
   warnings: string[];
 }
 
-/** `flux config create`: flags (and `-f`) → a complete, validated configuration. */
-export function buildFluxConfiguration(flags: FluxConfigFlags, input: InputReader): BuildResult {
+export interface BuildOptions {
+  /**
+   * The configuration as Azure has it: `flux config update` lays the file and the flags over
+   * it. Its protected settings cannot be read back, so checks that need them are skipped
+   * unless the user gives them again.
+   */
+  existing?: FluxConfiguration;
+}
+
+/** Lays a file's fields over the configuration in Azure: what the file names replaces. */
+function overlay(existing: FluxConfiguration, file: Partial<FluxConfiguration>): Partial<FluxConfiguration> {
+  const out: Partial<FluxConfiguration> = { ...existing, configurationProtectedSettings: {} };
+  for (const [key, value] of Object.entries(file)) if (value !== undefined) (out as Record<string, unknown>)[key] = value;
+  if (file.sourceKind && file.sourceKind !== existing.sourceKind) delete out[SOURCE_PROPERTY[existing.sourceKind]];
+  return out;
+}
+
+/**
+ * Flags (and `-f`) → a complete, validated configuration: for `flux config create` from
+ * nothing, for `flux config update` over the existing one.
+ */
+export function buildFluxConfiguration(flags: FluxConfigFlags, input: InputReader, options: BuildOptions = {}): BuildResult {
+  const { existing } = options;
   const warnings: string[] = [];
   const file = flags.file !== undefined ? parseConfigurationFile(readFileFor(FLAG.file, flags.file, input), flags.file) : undefined;
   if (file && file.unreadableProtectedSettings.length > 0) {
     warnings.push(`${flags.file} names protected settings without values (${file.unreadableProtectedSettings.join(', ')}); Azure never returns them, so give them again with their flags if they are needed.`);
   }
-  const base = file?.partial ?? {};
+  const base: Partial<FluxConfiguration> = existing ? overlay(existing, file?.partial ?? {}) : (file?.partial ?? {});
 
   // 1. Names.
   const rawName = flags.name ?? file?.name;
   if (rawName === undefined) throw new UsageError(FLAG.name, 'the configuration name is required.', 'Add -n NAME.');
   const name = parseObjectName(FLAG.name, rawName, 'configuration name');
+  if (existing && file?.name !== undefined && file.name !== existing.name) {
+    throw new UsageError(FLAG.file, `${flags.file} describes '${file.name}', not '${existing.name}'.`);
+  }
   const namespace = parseDnsLabel(FLAG.namespace, flags.namespace ?? base.namespace ?? AZURE_DEFAULTS.namespace, 'namespace');
   const scope = flags.scope !== undefined ? parseChoice(FLAG.scope, flags.scope, ['cluster', 'namespace'] as const) : (base.scope ?? AZURE_DEFAULTS.scope);
+  if (existing && (namespace !== (existing.namespace ?? AZURE_DEFAULTS.namespace) || scope !== (existing.scope ?? AZURE_DEFAULTS.scope))) {
+    throw new UsageError(namespace !== existing.namespace ? FLAG.namespace : FLAG.scope, 'the scope and namespace of a configuration are fixed when it is created.', 'Delete the configuration and create it again to change them.');
+  }
 
   // 2. Source kind and the flags that belong to it.
   const kind: KindFlag = flags.kind !== undefined ? parseChoice(FLAG.kind, flags.kind, KIND_FLAGS) : base.sourceKind ? KIND_FLAG_OF[base.sourceKind] : 'git';
@@ -76,7 +104,7 @@ export function buildFluxConfiguration(flags: FluxConfigFlags, input: InputReade
   const sourceKind = SOURCE_KIND_OF[kind];
   const property = SOURCE_PROPERTY[sourceKind];
   for (const other of Object.values(SOURCE_PROPERTY)) {
-    if (other !== property && base[other] !== undefined && flags.kind !== undefined) {
+    if (other !== property && file?.partial[other] !== undefined && flags.kind !== undefined) {
       warnings.push(`${flags.file}: ${other} is ignored because --kind ${kind} was given.`);
     }
   }
@@ -116,11 +144,12 @@ export function buildFluxConfiguration(flags: FluxConfigFlags, input: InputReade
       break;
   }
 
-  // 4. Kustomizations: flags replace the file's entries of the same name and add new ones.
+  // 4. Kustomizations. On create, a -k replaces the file's entry of the same name; on update it
+  //    changes only the keys it gives (az's semantics). New names are added.
   const fromFlags = parseKustomizations(flags.kustomization ?? []);
   config.kustomizations = new Map(base.kustomizations ?? []);
-  for (const [k, def] of fromFlags) config.kustomizations.set(k, def);
-  if (config.kustomizations.size === 0) {
+  for (const [k, def] of fromFlags) config.kustomizations.set(k, existing ? mergeKustomization(config.kustomizations.get(k), def) : def);
+  if (config.kustomizations.size === 0 && !existing) {
     config.kustomizations.set(AZURE_DEFAULTS.defaultKustomizationName, {});
     warnings.push(`no kustomization given: one named '${AZURE_DEFAULTS.defaultKustomizationName}' is created for the repository root. Use -k name=NAME path=PATH to choose.`);
   }
@@ -137,8 +166,27 @@ export function buildFluxConfiguration(flags: FluxConfigFlags, input: InputReade
     throw new UsageError(FLAG.reconciliationWaitDuration, 'only applies with --wait-for-reconciliation.', 'Add --wait-for-reconciliation.');
   }
 
-  validateFluxConfiguration(config);
+  validateFluxConfiguration(config, {
+    secretsKnown: !existing,
+    flagNames: {
+      ...(flags.sshPrivateKeyFile !== undefined ? { sshPrivateKey: FLAG.sshPrivateKeyFile } : {}),
+      ...(flags.knownHostsFile !== undefined ? { knownHosts: FLAG.knownHostsFile } : {}),
+    },
+  });
   return { config, warnings };
+}
+
+/** A kustomization changed by the keys of one `-k`: substitutions merge, the rest replaces. */
+export function mergeKustomization(current: KustomizationDef | undefined, change: KustomizationDef): KustomizationDef {
+  const merged: KustomizationDef = { ...(current ?? {}), ...change };
+  if (current?.postBuild && change.postBuild) {
+    merged.postBuild = {
+      ...current.postBuild,
+      ...change.postBuild,
+      ...(current.postBuild.substitute || change.postBuild.substitute ? { substitute: { ...current.postBuild.substitute, ...change.postBuild.substitute } } : {}),
+    };
+  }
+  return merged;
 }
 
 /** Whole seconds → ISO-8601 (`PT1H30M`), as ARM expects for reconciliationWaitDuration. */
@@ -160,15 +208,19 @@ function requireUrl(url: string | undefined, kind: KindFlag, schemes: string[], 
     const accepted = schemes.map((s) => (s === 'ssh' ? 'ssh:// or git@host:' : `${s}://`)).join(', ');
     throw new UsageError(FLAG.url, `'${url}' is not a URL --kind ${kind} can use.`, `Accepted: ${accepted} (e.g. ${example}).`);
   }
-  try {
-    if (scheme !== 'ssh' || !/^git@/i.test(url)) new URL(url);
-  } catch {
-    throw new UsageError(FLAG.url, `'${url}' is not a valid URL.`);
+  let host = /^git@([^:/\s]+):/i.exec(url)?.[1] ?? '';
+  if (!host) {
+    try {
+      host = new URL(url).hostname;
+    } catch {
+      throw new UsageError(FLAG.url, `'${url}' is not a valid URL.`);
+    }
   }
+  if (!host) throw new UsageError(FLAG.url, `'${url}' has no host.`, `e.g. ${example}`);
   return scheme;
 }
 
-function validateGit(c: FluxConfiguration): void {
+function validateGit(c: FluxConfiguration, secretsKnown: boolean, flags: FlagNames): void {
   const g = c.gitRepository!;
   const p = c.configurationProtectedSettings;
   const scheme = requireUrl(g.url, 'git', ['https', 'http', 'ssh'], 'https://github.com/Azure/gitops-flux2-kustomize-helm-mt');
@@ -184,10 +236,10 @@ function validateGit(c: FluxConfiguration): void {
     throw new UsageError(FLAG.commit, `'${ref.commit}' is not a commit SHA.`, 'Give the full (or at least 7-character) hexadecimal commit id.');
   }
   const isHttp = scheme === 'http' || scheme === 'https';
-  if (isHttp && p.sshPrivateKey) throw new UsageError(FLAG.sshPrivateKey, 'an SSH private key cannot be used with an http(s) URL.', 'Use an ssh:// or git@ URL, or --https-user/--https-key.');
-  if (isHttp && g.sshKnownHosts) throw new UsageError(FLAG.knownHosts, 'known hosts only apply to ssh:// or git@ URLs.');
+  if (isHttp && p.sshPrivateKey) throw new UsageError(flags.sshPrivateKey ?? FLAG.sshPrivateKey, 'an SSH private key cannot be used with an http(s) URL.', 'Use an ssh:// or git@ URL, or --https-user/--https-key.');
+  if (isHttp && g.sshKnownHosts) throw new UsageError(flags.knownHosts ?? FLAG.knownHosts, 'known hosts only apply to ssh:// or git@ URLs.');
   if (!isHttp && (g.httpsUser !== undefined || p.httpsKey)) throw new UsageError(g.httpsUser !== undefined ? FLAG.httpsUser : FLAG.httpsKey, 'HTTPS credentials cannot be used with an SSH URL.', 'Use an https:// URL, or --ssh-private-key.');
-  if ((g.httpsUser !== undefined) !== Boolean(p.httpsKey)) {
+  if (secretsKnown && (g.httpsUser !== undefined) !== Boolean(p.httpsKey)) {
     throw new UsageError(g.httpsUser !== undefined ? FLAG.httpsKey : FLAG.httpsUser, `is required with ${g.httpsUser !== undefined ? FLAG.httpsUser : FLAG.httpsKey}.`, 'Give --https-user and --https-key together, or neither.');
   }
   if (g.localAuthRef && (p.sshPrivateKey || p.httpsKey)) {
@@ -202,16 +254,16 @@ function validateGit(c: FluxConfiguration): void {
   }
 }
 
-function validateBucket(c: FluxConfiguration): void {
+function validateBucket(c: FluxConfiguration, secretsKnown: boolean): void {
   const b = c.bucket!;
   requireUrl(b.url, 'bucket', ['https', 'http'], 'https://minio.example.com');
   if (!b.bucketName) throw new UsageError(FLAG.bucketName, 'the bucket name is required for --kind bucket.');
   parseObjectName(FLAG.bucketName, b.bucketName, 'bucket name', 63);
   const secret = Boolean(c.configurationProtectedSettings.bucketSecretKey);
-  if ((b.accessKey !== undefined) !== secret) {
+  if (secretsKnown && (b.accessKey !== undefined) !== secret) {
     throw new UsageError(b.accessKey !== undefined ? FLAG.bucketSecretKey : FLAG.bucketAccessKey, `is required with ${b.accessKey !== undefined ? FLAG.bucketAccessKey : FLAG.bucketSecretKey}.`, 'Give --bucket-access-key and --bucket-secret-key together, or --local-auth-ref instead.');
   }
-  if (!secret && !b.localAuthRef) {
+  if (secretsKnown && !secret && !b.localAuthRef) {
     throw new UsageError(FLAG.bucketAccessKey, '--kind bucket needs credentials.', 'Give --bucket-access-key and --bucket-secret-key, or --local-auth-ref SECRET.');
   }
   if (secret && b.localAuthRef) throw new UsageError(FLAG.localAuthRef, 'give either access keys or --local-auth-ref, not both.');
@@ -231,13 +283,13 @@ function validateAzureBlob(c: FluxConfiguration): void {
     if (sp.clientCertificateSendChain !== undefined && !sp.clientCertificate) throw new UsageError(FLAG.spCertSendChain, 'only applies with --sp-client-cert.');
   }
   const methods = [
-    sp && 'a service principal (--sp-*)',
-    a.accountKey && '--account-key',
-    a.sasToken && '--sas-token',
-    a.localAuthRef && '--local-auth-ref',
-    a.managedIdentity && '--mi-client-id',
-  ].filter(Boolean);
-  if (methods.length > 1) throw new UsageError(FLAG.accountKey, `too many ways to authenticate: ${methods.join(', ')}.`, 'Azure Blob takes one: a service principal, an account key, a SAS token, a managed identity or a local auth secret.');
+    sp && ['--sp-client-id', 'a service principal (--sp-*)'],
+    a.accountKey && [FLAG.accountKey, FLAG.accountKey],
+    a.sasToken && [FLAG.sasToken, FLAG.sasToken],
+    a.localAuthRef && [FLAG.localAuthRef, FLAG.localAuthRef],
+    a.managedIdentity && [FLAG.miClientId, FLAG.miClientId],
+  ].filter((m): m is string[] => Array.isArray(m));
+  if (methods.length > 1) throw new UsageError(methods[1]![0], `too many ways to authenticate: ${methods.map((m) => m[1]).join(', ')}.`, 'Azure Blob takes one: a service principal, an account key, a SAS token, a managed identity or a local auth secret.');
 }
 
 function validateOci(c: FluxConfiguration): void {
@@ -258,14 +310,24 @@ function validateOci(c: FluxConfiguration): void {
   }
 }
 
+/** Which spelling of a flag pair the user gave (e.g. --ssh-private-key-file), for messages. */
+export type FlagNames = Partial<Record<'sshPrivateKey' | 'knownHosts', string>>;
+
+export interface ValidateOptions {
+  /** False when protected settings exist in Azure but cannot be read back (update). */
+  secretsKnown?: boolean;
+  flagNames?: FlagNames;
+}
+
 /** Cross-field rules of a complete configuration, wherever its fields came from. */
-export function validateFluxConfiguration(c: FluxConfiguration): void {
+export function validateFluxConfiguration(c: FluxConfiguration, options: ValidateOptions = {}): void {
+  const secretsKnown = options.secretsKnown ?? true;
   switch (c.sourceKind) {
     case 'GitRepository':
-      validateGit(c);
+      validateGit(c, secretsKnown, options.flagNames ?? {});
       break;
     case 'Bucket':
-      validateBucket(c);
+      validateBucket(c, secretsKnown);
       break;
     case 'AzureBlob':
       validateAzureBlob(c);

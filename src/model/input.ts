@@ -33,8 +33,8 @@ export function readFileFor(flag: string, path: string, input: InputReader): str
 }
 
 function readStdinFor(flag: string, input: InputReader): string {
-  if (stdinTakenBy && stdinTakenBy !== flag) {
-    throw new UsageError(flag, `standard input is already used by ${stdinTakenBy}.`, 'Only one flag can read from standard input (-); use @FILE for the others.');
+  if (stdinTakenBy) {
+    throw new UsageError(flag, `standard input is already used by ${stdinTakenBy === flag ? 'another value of this flag' : stdinTakenBy}.`, 'Standard input (-) can be read once; use @FILE for the other values.');
   }
   stdinTakenBy = flag;
   const text = input.readStdin();

@@ -93,7 +93,8 @@ export function gitFromFlags(flags: FluxConfigFlags, base: Partial<GitRepository
   const hosts = inlineOrFile(flags, 'knownHosts', 'knownHostsFile', input, false);
   if (hosts !== undefined) {
     const flag = flags.knownHostsFile !== undefined ? FLAG.knownHostsFile : FLAG.knownHosts;
-    const text = decodeMaybeBase64(flag, hosts, (t) => /\s/.test(t.trim()));
+    // known_hosts lines separate their fields with spaces or tabs; base64 (even wrapped) has none.
+    const text = decodeMaybeBase64(flag, hosts, (t) => /[ \t]/.test(t.trim()));
     const problems = checkKnownHosts(text);
     if (problems.length > 0) {
       const first = problems[0]!;
@@ -103,7 +104,10 @@ export function gitFromFlags(flags: FluxConfigFlags, base: Partial<GitRepository
   }
   const ca = inlineOrFile(flags, 'httpsCaCert', 'httpsCaCertFile', input, false);
   if (ca !== undefined) block.httpsCACert = certificateValue(flags.httpsCaCertFile !== undefined ? FLAG.httpsCaCertFile : FLAG.httpsCaCert, ca);
-  if (flags.httpsUser !== undefined) block.httpsUser = flags.httpsUser;
+  if (flags.httpsUser !== undefined) {
+    if (!flags.httpsUser.trim()) throw new UsageError(FLAG.httpsUser, 'must not be empty.');
+    block.httpsUser = flags.httpsUser;
+  }
   if (flags.httpsKey !== undefined) {
     const secret = readSecret(FLAG.httpsKey, flags.httpsKey, input, { trimTrailingNewline: true });
     extras.httpsKey = b64(secret);
@@ -179,7 +183,11 @@ export function ociFromFlags(flags: FluxConfigFlags, base: Partial<OciRepository
   const refFlags = (['tag', 'semver', 'digest'] as const).filter((k) => flags[k] !== undefined);
   if (refFlags.length > 0) {
     block.repositoryRef = {};
-    for (const k of refFlags) block.repositoryRef[k] = (flags[k] as string).trim();
+    for (const k of refFlags) {
+      const v = (flags[k] as string).trim();
+      if (!v) throw new UsageError(FLAG[k], 'must not be empty.');
+      block.repositoryRef[k] = v;
+    }
   }
   if (flags.ociMediaType !== undefined || flags.ociOperation !== undefined) {
     block.layerSelector = { ...(base.layerSelector ?? {}) };
