@@ -9,10 +9,31 @@ import { createContext } from './core/context.js';
 import { currentIo } from './core/run.js';
 import { versionText } from './core/version.js';
 import { registerExtensionCreate } from './commands/extension/create.js';
+import { registerExtensionDelete } from './commands/extension/delete.js';
+import { registerExtensionList, registerExtensionShow } from './commands/extension/show.js';
+import { registerExtensionUpdate } from './commands/extension/update.js';
 import { registerFluxConfigCreate } from './commands/flux/config/create.js';
+import { registerFluxConfigDelete } from './commands/flux/config/delete.js';
+import { registerFluxConfigList } from './commands/flux/config/list.js';
+import { registerFluxConfigShow } from './commands/flux/config/show.js';
+import { registerFluxConfigUpdate } from './commands/flux/config/update.js';
+import { registerDeployedObjectList } from './commands/flux/deployed-object/list.js';
+import { registerDeployedObjectShow } from './commands/flux/deployed-object/show.js';
+import { registerFluxKustomizationCreate } from './commands/flux/kustomization/create.js';
+import { registerFluxKustomizationDelete } from './commands/flux/kustomization/delete.js';
+import { registerFluxKustomizationList } from './commands/flux/kustomization/list.js';
+import { registerFluxKustomizationShow } from './commands/flux/kustomization/show.js';
+import { registerFluxKustomizationUpdate } from './commands/flux/kustomization/update.js';
 
 /** Flags that take several `key=value` tokens per occurrence, as in az. */
-const MULTI_VALUE_FLAGS = new Set(['-k', '--kustomization', '--config', '--config-protected', '--match-oidc-identity', '--verification-config']);
+const MULTI_VALUE_FLAGS = new Set(['--config', '--config-protected', '--match-oidc-identity', '--verification-config']);
+/** `-k` is a list of key=value pairs for `flux config create|update` only (elsewhere, a name). */
+const KUSTOMIZATION_FLAGS = new Set([...MULTI_VALUE_FLAGS, '-k', '--kustomization']);
+
+function multiValueFlags(argv: readonly string[]): ReadonlySet<string> {
+  const words = argv.slice(0, 3);
+  return words[0] === 'flux' && words[1] === 'config' && (words[2] === 'create' || words[2] === 'update') ? KUSTOMIZATION_FLAGS : MULTI_VALUE_FLAGS;
+}
 
 function group(parent: Command, name: string, summary: string): Command {
   return parent.command(name).summary(summary).description(summary);
@@ -25,6 +46,9 @@ export function buildProgram(): Command {
     .version(versionText(), '--version', 'show the tool version and the ARM API versions it speaks')
     .helpOption('-h, --help', 'show help')
     .showSuggestionAfterError(true)
+    // Options of k8s-gitops itself (--version) only before the command: `extension create
+    // --version 1.23.0` is the extension's version.
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
@@ -48,12 +72,27 @@ Exit codes: 0 ok, 1 error, 2 invalid input, 3 not found, 4 not authorised,
 
   const extension = group(program, 'extension', 'Install and manage cluster extensions such as microsoft.flux.');
   registerExtensionCreate(extension);
+  registerExtensionUpdate(extension);
+  registerExtensionShow(extension);
+  registerExtensionList(extension);
+  registerExtensionDelete(extension);
 
   const flux = group(program, 'flux', 'Flux v2 configurations of a cluster.');
   const config = group(flux, 'config', 'Create and manage Flux configurations.');
   registerFluxConfigCreate(config);
-  group(flux, 'kustomization', 'Edit the kustomizations of a Flux configuration (commands arrive with the Azure flow).');
-  group(flux, 'deployed-object', 'Objects a Flux configuration reports as deployed (commands arrive with the Azure flow).');
+  registerFluxConfigUpdate(config);
+  registerFluxConfigShow(config);
+  registerFluxConfigList(config);
+  registerFluxConfigDelete(config);
+  const kustomization = group(flux, 'kustomization', 'Create and change the kustomizations of a Flux configuration.');
+  registerFluxKustomizationCreate(kustomization);
+  registerFluxKustomizationUpdate(kustomization);
+  registerFluxKustomizationShow(kustomization);
+  registerFluxKustomizationList(kustomization);
+  registerFluxKustomizationDelete(kustomization);
+  const deployed = group(flux, 'deployed-object', 'The objects a Flux configuration reports as deployed, with their state.');
+  registerDeployedObjectList(deployed);
+  registerDeployedObjectShow(deployed);
   group(program, 'status', 'Is GitOps working on this cluster, right now? (arrives with the Azure flow)');
   return program;
 }
@@ -74,7 +113,7 @@ function commanderExitCode(err: CommanderError): number {
 export async function main(argv: string[]): Promise<number> {
   const io = currentIo();
   try {
-    await buildProgram().parseAsync(groupMultiValueFlags(canonicalFlags(argv), MULTI_VALUE_FLAGS), { from: 'user' });
+    await buildProgram().parseAsync(groupMultiValueFlags(canonicalFlags(argv), multiValueFlags(argv)), { from: 'user' });
     return ExitCode.ok;
   } catch (err) {
     const ctx = createContext(io, { color: !argv.includes('--no-color'), debug: argv.includes('--debug') });

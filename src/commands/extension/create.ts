@@ -1,29 +1,43 @@
 /** `extension create`: install a cluster extension (microsoft.flux by default). */
 import { Option, type Command } from 'commander';
 import { collectGroup } from '../../core/argv.js';
-import type { Context, GlobalOptions } from '../../core/context.js';
-import { UsageError } from '../../core/errors.js';
+import type { Context } from '../../core/context.js';
 import { action, addGlobalOptions, type CommandOutput } from '../../core/run.js';
 import type { ExtensionFlags } from '../../model/extension.js';
-import { addClusterOptions, addDryRunOption, type ClusterOptions, type DryRunRequest } from '../common.js';
+import type { AzureOptions } from '../azure.js';
+import { addArmDryRunOption, addClusterOptions, type DryRunRequest } from '../common.js';
+import { addPreflightOptions, addWaitOptions } from '../options.js';
+import { EXTENSION_COLUMNS } from './columns.js';
 
-type Options = ExtensionFlags & ClusterOptions & GlobalOptions & { dryRun?: 'cluster' | 'arm' };
+type Options = ExtensionFlags & AzureOptions & { dryRun?: 'arm'; timeout?: string };
 
 const EXAMPLES = `
 Examples:
   # The ARM request that installs Flux on an AKS cluster
-  k8s-gitops extension create -g rg -c aks1 -t managedClusters --dry-run=arm
+  k8s-gitops extension create -g rg -c aks1 -t managedClusters --dry-run
 
   # Flux with image automation, pinned to a version, on an Arc cluster
   k8s-gitops extension create -g rg -c arc1 -t connectedClusters --version 1.23.0 \\
     --config image-automation-controller.enabled=true image-reflector-controller.enabled=true \\
-    --dry-run=arm`;
+    --dry-run`;
+
+/** The settings flags shared by create and update. */
+export function addSettingsOptions(cmd: Command): Command {
+  return cmd
+    .option('--version <version>', 'pin a version (turns off minor auto-upgrade)')
+    .option('--release-train <train>', 'release train when auto-upgrading (e.g. Stable, Preview)')
+    .addOption(new Option('--auto-upgrade-minor-version [bool]', 'upgrade minor versions automatically (alias: --auto-upgrade)').preset(true))
+    .option('--config <key=value...>', 'configuration settings, e.g. multiTenancy.enforce=false (repeatable; alias: --configuration-settings)', collectGroup)
+    .option('--config-protected <key=value...>', 'protected settings; values may be @FILE or - (alias: --config-protected-settings)', collectGroup)
+    .option('--config-file <path>', 'JSON or YAML file of settings (inline --config wins)')
+    .option('--config-protected-file <path>', 'JSON or YAML file of protected settings');
+}
 
 export function registerExtensionCreate(parent: Command): Command {
   const cmd = parent
     .command('create')
     .summary('install a cluster extension')
-    .description('Install a cluster extension; by default microsoft.flux named flux, cluster scope, in flux-system. With --dry-run=arm, the ARM request is printed and nothing is sent.');
+    .description('Install a cluster extension; by default microsoft.flux named flux, cluster scope, in flux-system. With --dry-run, the ARM request is printed and nothing is sent.');
   addClusterOptions(cmd);
   cmd
     .optionsGroup('Extension Arguments:')
@@ -31,18 +45,14 @@ export function registerExtensionCreate(parent: Command): Command {
     .option('--extension-type <type>', 'extension type (default: microsoft.flux)')
     .option('--scope <scope>', 'cluster (default) or namespace')
     .option('--release-namespace <namespace>', 'namespace for a cluster-scoped extension (default: flux-system)')
-    .option('--target-namespace <namespace>', 'namespace for a namespace-scoped extension')
-    .option('--version <version>', 'pin a version (turns off minor auto-upgrade)')
-    .option('--release-train <train>', 'release train when auto-upgrading (e.g. Stable, Preview)')
-    .addOption(new Option('--auto-upgrade-minor-version [bool]', 'upgrade minor versions automatically (alias: --auto-upgrade)').preset(true))
-    .option('--config <key=value...>', 'configuration settings, e.g. multiTenancy.enforce=false (repeatable; alias: --configuration-settings)', collectGroup)
-    .option('--config-protected <key=value...>', 'protected settings; values may be @FILE or - (alias: --config-protected-settings)', collectGroup)
-    .option('--config-file <path>', 'JSON or YAML file of settings (inline --config wins)')
-    .option('--config-protected-file <path>', 'JSON or YAML file of protected settings')
+    .option('--target-namespace <namespace>', 'namespace for a namespace-scoped extension');
+  addSettingsOptions(cmd)
     .option('--plan-name <name>', 'marketplace plan name')
     .option('--plan-product <product>', 'marketplace plan product')
     .option('--plan-publisher <publisher>', 'marketplace plan publisher');
-  addDryRunOption(cmd, 'nothing for an extension: use --dry-run=arm');
+  addWaitOptions(cmd, { timeoutAlias: true, defaultText: '20m' });
+  addPreflightOptions(cmd);
+  addArmDryRunOption(cmd);
   addGlobalOptions(cmd);
   cmd.addHelpText('after', EXAMPLES);
   cmd.action(action<Options>(run));
@@ -59,17 +69,26 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput> {
   const cluster = parseClusterFlags(options, true)!;
   const { extension, warnings } = buildExtension(options, cluster.clusterType, ctx.input);
   for (const w of warnings) ctx.log.warn(w);
-  if (options.dryRun !== 'arm') {
-    if (options.dryRun === 'cluster') {
-      throw new UsageError('--dry-run', 'an extension is installed by Azure from its Helm chart; there are no objects to render here.', 'Use --dry-run=arm to see the request.');
-    }
-    throw new UsageError('--dry-run', 'this release prints the request but does not send it to Azure yet.', 'Add --dry-run=arm.');
+  if (options.dryRun === 'arm') {
+    const request: DryRunRequest = {
+      method: 'PUT',
+      path: resourcePath(ctx, cluster, 'extensions', extension.name),
+      apiVersion: EXTENSION_API_VERSION,
+      body: maskSecrets(extensionPutBody(extension)),
+    };
+    return { data: request, defaultFormat: 'json' };
   }
-  const request: DryRunRequest = {
-    method: 'PUT',
-    path: resourcePath(ctx, cluster, 'extensions', extension.name),
-    apiVersion: EXTENSION_API_VERSION,
-    body: maskSecrets(extensionPutBody(extension)),
-  };
-  return { data: request, defaultFormat: 'json' };
+  if (options.timeout !== undefined && options.waitTimeout === undefined) options.waitTimeout = options.timeout;
+  const [{ prepareWrite, follow }, { extensionPath, flatten }, { CliError }] = await Promise.all([import('../azure.js'), import('../../azure/resources.js'), import('../../core/errors.js')]);
+  const s = await prepareWrite(ctx, options);
+  const path = extensionPath(s.subscriptionId, s.cluster, extension.name);
+  const existing = await s.arm.request('GET', path, { apiVersion: EXTENSION_API_VERSION, allowNotFound: true });
+  if (existing.status !== 404) {
+    throw new CliError(`extension '${extension.name}' is already installed on cluster '${s.cluster.clusterName}'; create does not replace it.`, `Change it with: k8s-gitops extension update ${s.clusterArgs} -n ${extension.name} …`);
+  }
+  const accepted = await s.arm.request('PUT', path, { apiVersion: EXTENSION_API_VERSION, body: extensionPutBody(extension) });
+  const show = `k8s-gitops extension show ${s.clusterArgs} -n ${extension.name}`;
+  const done = await follow(ctx, s, accepted, options, `Installing extension ${extension.name} (${extension.extensionType})`, show, 20 * 60_000);
+  const final = done ? (await s.arm.request<import('../../azure/resources.js').ArmResource>('GET', path, { apiVersion: EXTENSION_API_VERSION })).body : (accepted.body as import('../../azure/resources.js').ArmResource);
+  return { data: flatten(final), columns: EXTENSION_COLUMNS };
 }

@@ -2,13 +2,15 @@
 import { Option, type Command } from 'commander';
 import { collectGroup } from '../../../core/argv.js';
 import type { Context, GlobalOptions } from '../../../core/context.js';
-import { UsageError } from '../../../core/errors.js';
 import { action, addGlobalOptions, type CommandOutput } from '../../../core/run.js';
 import type { FluxConfigFlags } from '../../../model/flags.js';
 import { KUSTOMIZATION_KEYS_HELP } from '../../../model/kustomization.js';
-import { addClusterOptions, addDryRunOption, type ClusterOptions, type DryRunRequest } from '../../common.js';
+import { addClusterOptions, addDryRunOption, type DryRunRequest } from '../../common.js';
+import type { AzureOptions } from '../../azure.js';
+import { addPreflightOptions, addWaitOptions } from '../../options.js';
+import { CONFIG_COLUMNS } from './columns.js';
 
-type Options = FluxConfigFlags & ClusterOptions & GlobalOptions & { dryRun?: 'cluster' | 'arm' };
+type Options = FluxConfigFlags & AzureOptions & GlobalOptions & { dryRun?: 'cluster' | 'arm' };
 
 const bool = (flag: string, text: string): Option => new Option(`${flag} [bool]`, text).preset(true);
 const secretNote = 'a secret: VALUE (warns: shell history), @FILE or - (stdin)';
@@ -42,7 +44,7 @@ Kustomization keys (-k, repeatable, one kustomization per occurrence):
 export function registerFluxConfigCreate(parent: Command): Command {
   const cmd = parent
     .command('create')
-    .summary('create a Flux configuration')
+    .summary('create a Flux configuration (installs the Flux extension first if needed)')
     .description('Create a Flux configuration on a cluster: a source (git, bucket, azblob or oci) and its kustomizations. With --dry-run, nothing is sent: the objects that will land on the cluster, or the ARM request, are printed.');
   addClusterOptions(cmd);
   cmd
@@ -103,6 +105,8 @@ export function registerFluxConfigCreate(parent: Command): Command {
     .option('--verification-provider <provider>', 'verify the artifact: cosign or notation')
     .option('--match-oidc-identity <issuer=R,subject=R...>', 'keyless verification identity (repeatable)', collectGroup)
     .option('--verification-config <name=key...>', 'trusted public keys, NAME=KEY or NAME=@FILE (repeatable)', collectGroup);
+  addWaitOptions(cmd, { defaultText: '10m; the extension install, if needed, 20m' });
+  addPreflightOptions(cmd);
   addDryRunOption(cmd, 'the FluxConfig and Flux objects that will land on the cluster');
   addGlobalOptions(cmd);
   cmd.addHelpText('after', EXAMPLES);
@@ -124,9 +128,7 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput> {
   const cluster = parseClusterFlags(options, dryRun !== 'cluster');
   const { config, warnings } = buildFluxConfiguration(options, ctx.input);
   for (const w of warnings) ctx.log.warn(w);
-  if (dryRun === undefined) {
-    throw new UsageError('--dry-run', 'this release renders configurations but does not send them to Azure yet.', 'Add --dry-run to see the cluster objects, or --dry-run=arm for the ARM request.');
-  }
+  if (dryRun === undefined) return createInAzure(config, options, ctx);
   if (dryRun === 'arm') {
     const request: DryRunRequest = {
       method: 'PUT',
@@ -139,6 +141,7 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput> {
   const rendered = renderClusterObjects(config);
   return {
     data: toList(rendered),
+    rows: rendered.map((r) => r.object),
     yaml: toYamlStream(rendered),
     defaultFormat: 'yaml',
     columns: [
@@ -147,4 +150,30 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput> {
       { header: 'Name', value: (o) => (o.metadata as { name: string }).name },
     ],
   };
+}
+
+async function createInAzure(config: import('../../../model/types.js').FluxConfiguration, options: Options, ctx: Context): Promise<CommandOutput> {
+  const [{ prepareWrite, follow, clock }, { ensureFluxExtension }, { fluxConfigPath, flatten, FLUX_API_VERSION }, { fluxConfigurationPutBody }, { CliError }] = await Promise.all([
+    import('../../azure.js'),
+    import('../../../azure/flux-extension.js'),
+    import('../../../azure/resources.js'),
+    import('../../../model/arm.js'),
+    import('../../../core/errors.js'),
+  ]);
+  const s = await prepareWrite(ctx, options);
+  const path = fluxConfigPath(s.subscriptionId, s.cluster, config.name);
+  const existing = await s.arm.request('GET', path, { apiVersion: FLUX_API_VERSION, allowNotFound: true });
+  if (existing.status !== 404) {
+    throw new CliError(
+      `Flux configuration '${config.name}' already exists on cluster '${s.cluster.clusterName}'; create does not replace it.`,
+      `Change it with: k8s-gitops flux config update ${s.clusterArgs} -n ${config.name} … (or delete it first).`,
+    );
+  }
+  await ensureFluxExtension(ctx, s, { clock, timeoutMs: 20 * 60_000 });
+  const accepted = await s.arm.request('PUT', path, { apiVersion: FLUX_API_VERSION, body: fluxConfigurationPutBody(config) });
+  const show = `k8s-gitops flux config show ${s.clusterArgs} -n ${config.name}`;
+  const done = await follow(ctx, s, accepted, options, `Creating Flux configuration ${config.name}`, show, 10 * 60_000);
+  const final = done ? (await s.arm.request('GET', path, { apiVersion: FLUX_API_VERSION })).body : accepted.body;
+  if (done) ctx.log.info(`Created. The cluster's agent reconciles it now; follow it with: ${show} --query complianceState`);
+  return { data: flatten(final as import('../../../azure/resources.js').ArmResource), columns: CONFIG_COLUMNS };
 }

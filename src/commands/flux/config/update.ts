@@ -1,0 +1,147 @@
+/**
+ * `flux config update`: the flags (and `-f`) laid over the configuration in Azure, checked as a
+ * whole (az skips that), and sent as a PATCH of what actually changes. An empty change is
+ * refused; a change of source kind asks first.
+ */
+import { Option, type Command } from 'commander';
+import { collectGroup } from '../../../core/argv.js';
+import type { Context } from '../../../core/context.js';
+import { action, addGlobalOptions, type CommandOutput } from '../../../core/run.js';
+import type { FluxConfigFlags } from '../../../model/flags.js';
+import { KUSTOMIZATION_KEYS_HELP } from '../../../model/kustomization.js';
+import type { AzureOptions } from '../../azure.js';
+import { addClusterOptions } from '../../common.js';
+import { addPreflightOptions, addWaitOptions, addYesOption } from '../../options.js';
+import { CONFIG_COLUMNS } from './columns.js';
+
+type Options = FluxConfigFlags & AzureOptions;
+
+const bool = (flag: string, text: string): Option => new Option(`${flag} [bool]`, text).preset(true);
+const secretNote = 'VALUE, @FILE or -';
+
+export function registerFluxConfigUpdate(parent: Command): Command {
+  const cmd = parent
+    .command('update')
+    .summary('change a Flux configuration')
+    .description('Change a Flux configuration: only what differs from the configuration in Azure is sent. -k changes only the keys it names of that kustomization (and adds a new one). Protected settings (keys, passwords) cannot be read back: give them again when a change needs them.');
+  addClusterOptions(cmd);
+  cmd
+    .optionsGroup('Configuration Arguments:')
+    .requiredOption('-n, --name <name>', 'name of the configuration')
+    .option('-f, --file <path>', "the whole desired configuration (YAML or JSON, e.g. edited 'show -o yaml' output); flags override it")
+    .option('--kind <kind>', 'change the source kind: git, bucket, azblob or oci (asks first)')
+    .option('-u, --url <url>', 'URL of the source')
+    .option('--interval <duration>', 'how often the source is fetched (alias: --sync-interval)')
+    .option('--timeout <duration>', 'timeout of one fetch')
+    .addOption(bool('--suspend', 'suspend (true) or resume (false) reconciliation'))
+    .option('-k, --kustomization <key=value...>', 'change or add a kustomization (repeatable)', collectGroup)
+    .option('--local-auth-ref <secret>', 'an existing Secret with the source credentials (alias: --local-ref)')
+    .optionsGroup('Git Repository Arguments:')
+    .option('--branch <branch>', 'branch to follow')
+    .option('--tag <tag>', 'tag to follow (git or oci)')
+    .option('--semver <range>', 'semver range (git or oci)')
+    .option('--commit <sha>', 'commit to pin')
+    .option('--ssh-private-key <key>', `SSH private key; ${secretNote}`)
+    .option('--ssh-private-key-file <path>', 'file with the SSH private key')
+    .option('--https-user <user>', 'HTTPS user name')
+    .option('--https-key <key>', `HTTPS password or token; ${secretNote}`)
+    .option('--https-ca-cert <cert>', 'CA certificate (PEM or base64, @FILE or -)')
+    .option('--https-ca-cert-file <path>', 'file with the CA certificate')
+    .option('--known-hosts <hosts>', 'known_hosts for SSH (text or base64, @FILE or -)')
+    .option('--known-hosts-file <path>', 'known_hosts file')
+    .option('--provider <provider>', 'generic, azure or github')
+    .optionsGroup('Bucket Arguments:')
+    .option('--bucket-name <name>', 'bucket name')
+    .option('--bucket-access-key <key>', 'access key id')
+    .option('--bucket-secret-key <key>', `secret key; ${secretNote}`)
+    .addOption(bool('--bucket-insecure', 'plain HTTP to the bucket'))
+    .optionsGroup('Azure Blob Arguments:')
+    .option('--container-name <name>', 'blob container')
+    .option('--account-key <key>', `storage account key; ${secretNote}`)
+    .option('--sas-token <token>', `SAS token; ${secretNote}`)
+    .option('--sp-client-id <id>', 'service principal client id')
+    .option('--sp-tenant-id <id>', 'service principal tenant id')
+    .option('--sp-client-secret <secret>', `service principal secret; ${secretNote}`)
+    .option('--sp-client-cert <cert>', `service principal certificate; ${secretNote}`)
+    .option('--sp-cert-password <password>', `certificate password; ${secretNote}`)
+    .addOption(bool('--sp-cert-send-chain', 'send the certificate chain'))
+    .option('--mi-client-id <id>', 'managed identity client id')
+    .optionsGroup('OCI Repository Arguments:')
+    .option('--digest <digest>', 'artifact digest (sha256:…)')
+    .option('--oci-media-type <type>', 'layer media type')
+    .option('--oci-operation <op>', 'extract or copy')
+    .option('--tls-ca-certificate <cert>', 'registry CA certificate')
+    .option('--tls-client-certificate <cert>', 'client certificate')
+    .option('--tls-private-key <key>', `client key; ${secretNote}`)
+    .option('--service-account-name <name>', 'service account for pulling')
+    .addOption(bool('--use-workload-identity', 'pull with workload identity'))
+    .addOption(bool('--oci-insecure', 'plain HTTP to the registry'))
+    .option('--verification-provider <provider>', 'cosign or notation')
+    .option('--match-oidc-identity <issuer=R,subject=R...>', 'keyless verification identity (repeatable)', collectGroup)
+    .option('--verification-config <name=key...>', 'trusted public keys (repeatable)', collectGroup);
+  addYesOption(cmd);
+  addWaitOptions(cmd, { defaultText: '10m' });
+  addPreflightOptions(cmd);
+  addGlobalOptions(cmd);
+  cmd.addHelpText(
+    'after',
+    `
+Examples:
+  # Follow another branch and prune in one kustomization
+  k8s-gitops flux config update -g rg -c aks1 -t managedClusters -n cluster-config \\
+    --branch release -k name=apps prune=true
+
+  # Suspend reconciliation
+  k8s-gitops flux config update -g rg -c aks1 -t managedClusters -n cluster-config --suspend
+
+  # Edit the whole configuration as a file
+  k8s-gitops flux config show -g rg -c aks1 -t managedClusters -n cluster-config -o yaml > c.yaml
+  k8s-gitops flux config update -g rg -c aks1 -t managedClusters -n cluster-config -f c.yaml
+
+Kustomization keys: ${KUSTOMIZATION_KEYS_HELP}`,
+  );
+  cmd.action(action<Options>(run));
+  return cmd;
+}
+
+async function run(options: Options, ctx: Context): Promise<CommandOutput | void> {
+  const [{ prepareWrite, follow, notFound }, { fluxConfigPath, flatten, FLUX_API_VERSION }, { configurationFromResource }, { buildFluxConfiguration }, { fluxConfigurationPatchBody }, { parseObjectName }, { UsageError }, { confirm }] =
+    await Promise.all([
+      import('../../azure.js'),
+      import('../../../azure/resources.js'),
+      import('../../../model/file.js'),
+      import('../../../model/flux-config.js'),
+      import('../../../model/patch.js'),
+      import('../../../model/values.js'),
+      import('../../../core/errors.js'),
+      import('../../../core/prompt.js'),
+    ]);
+  const name = parseObjectName('-n/--name', options.name!, 'configuration name');
+  const s = await prepareWrite(ctx, options);
+  const path = fluxConfigPath(s.subscriptionId, s.cluster, name);
+  const res = await s.arm.request('GET', path, { apiVersion: FLUX_API_VERSION, allowNotFound: true });
+  if (res.status === 404) await notFound(s, `Flux configuration '${name}'`, `Create it with: k8s-gitops flux config create ${s.clusterArgs} -n ${name} …`);
+  const current = configurationFromResource(name, res.body);
+  const { config: next, warnings } = buildFluxConfiguration(options, ctx.input, { existing: current });
+  for (const w of warnings) ctx.log.warn(w);
+  const patch = fluxConfigurationPatchBody(current, next);
+  for (const field of patch.ignored) ctx.log.warn(`${field} can only be set when a configuration is created; it is not changed.`);
+  if (!patch.body) {
+    throw new UsageError(undefined, `nothing to change: '${name}' already is as asked.`, 'Give the flags of what should change, e.g. --branch, --suspend or -k name=apps path=./apps.');
+  }
+  if (patch.kindChanged && !(await confirm(ctx, `Change the source of '${name}' from ${current.sourceKind} to ${next.sourceKind}? The cluster fetches from the new source at once.`, options.yes))) {
+    ctx.log.info('Nothing was changed.');
+    return;
+  }
+  const props = patch.body.properties;
+  const sourceChanged = patch.kindChanged || Object.keys(props).some((k) => ['gitRepository', 'bucket'].includes(k) && 'url' in (props[k] as object));
+  if (sourceChanged && !props.configurationProtectedSettings && ['GitRepository', 'Bucket'].includes(next.sourceKind)) {
+    ctx.log.warn('the source changed but no key or password was given: Azure keeps the protected settings given before. Give them again (e.g. --https-key, --ssh-private-key) if the new source needs others.');
+  }
+  ctx.log.verbose(`PATCH of: ${Object.keys(props).join(', ')}`);
+  const accepted = await s.arm.request('PATCH', path, { apiVersion: FLUX_API_VERSION, body: patch.body });
+  const show = `k8s-gitops flux config show ${s.clusterArgs} -n ${name}`;
+  const done = await follow(ctx, s, accepted, options, `Updating Flux configuration ${name}`, show, 10 * 60_000);
+  const final = done ? (await s.arm.request<import('../../../azure/resources.js').ArmResource>('GET', path, { apiVersion: FLUX_API_VERSION })).body : (accepted.body as import('../../../azure/resources.js').ArmResource);
+  return { data: flatten(final), columns: CONFIG_COLUMNS };
+}

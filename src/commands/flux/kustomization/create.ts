@@ -1,0 +1,83 @@
+/**
+ * `flux kustomization create`: adds one kustomization to a Flux configuration (a PATCH of the
+ * configuration carrying only that kustomization, with only the fields given). The whole set is
+ * checked first: dependencies that exist, no cycles, names within Kubernetes' limits.
+ */
+import type { Command } from 'commander';
+import type { Context } from '../../../core/context.js';
+import { action, addGlobalOptions, type CommandOutput } from '../../../core/run.js';
+import type { KustomizationFlags } from '../../../model/kustomization-flags.js';
+import type { AzureOptions } from '../../azure.js';
+import { addClusterOptions } from '../../common.js';
+import { CONFIG_COLUMNS } from '../config/columns.js';
+import { addPreflightOptions, addWaitOptions } from '../../options.js';
+import { addKustomizationDefinitionOptions, addKustomizationTargetOptions } from './options.js';
+
+type Options = KustomizationFlags & AzureOptions;
+
+export function registerFluxKustomizationCreate(parent: Command): Command {
+  const cmd = parent
+    .command('create')
+    .summary('add a kustomization to a Flux configuration')
+    .description(
+      'Add a kustomization to an existing Flux configuration. Only the fields given are sent; Azure fills in its defaults (path: the root, interval and timeout 10m, prune and force false, health checks on). Prints the whole configuration, as az does.',
+    );
+  addClusterOptions(cmd);
+  addKustomizationTargetOptions(cmd);
+  addKustomizationDefinitionOptions(cmd, 'create');
+  addWaitOptions(cmd, { defaultText: '10m' });
+  addPreflightOptions(cmd);
+  addGlobalOptions(cmd);
+  cmd.addHelpText(
+    'after',
+    `
+Examples:
+  # Apply ./apps/staging after the infra kustomization, pruning what leaves the repository
+  k8s-gitops flux kustomization create -g rg -c aks1 -t managedClusters -n cluster-config \\
+    -k apps --path ./apps/staging --depends-on infra --prune
+
+  # With post-build substitution from a literal and from a ConfigMap
+  k8s-gitops flux kustomization create -g rg -c aks1 -t managedClusters -n cluster-config \\
+    -k monitoring --path ./monitoring --interval 5m \\
+    --substitute cluster_env=prod --substitute-from ConfigMap/cluster-vars
+
+Durations are Go durations (90s, 10m, 1h30m); booleans are true or false (a bare flag is true).`,
+  );
+  cmd.action(action<Options>(run));
+  return cmd;
+}
+
+async function run(options: Options, ctx: Context): Promise<CommandOutput | void> {
+  const { parseKustomizationFlags, newKustomization, checkKustomizationSet, kustomizationPatchBody } = await import('../../../model/kustomization-flags.js');
+  const { configName, name, def: given } = parseKustomizationFlags(options);
+  const [{ prepareWrite, follow, notFound }, { fluxConfigPath, flatten, FLUX_API_VERSION }, { configurationFromResource }, { CliError }] = await Promise.all([
+    import('../../azure.js'),
+    import('../../../azure/resources.js'),
+    import('../../../model/file.js'),
+    import('../../../core/errors.js'),
+  ]);
+  type ArmResource = import('../../../azure/resources.js').ArmResource;
+  const s = await prepareWrite(ctx, options);
+  const path = fluxConfigPath(s.subscriptionId, s.cluster, configName);
+  const res = await s.arm.request<ArmResource>('GET', path, { apiVersion: FLUX_API_VERSION, allowNotFound: true });
+  if (res.status === 404) await notFound(s, `Flux configuration '${configName}'`, `List them with: k8s-gitops flux config list ${s.clusterArgs}`);
+  const current = configurationFromResource(configName, res.body);
+  if (current.kustomizations.has(name)) {
+    throw new CliError(
+      `kustomization '${name}' already exists in Flux configuration '${configName}'; create does not change it.`,
+      `Change it with: k8s-gitops flux kustomization update ${s.clusterArgs} -n ${configName} -k ${name} --path …`,
+    );
+  }
+  const def = newKustomization(given);
+  for (const w of checkKustomizationSet(configName, current.kustomizations, new Map(current.kustomizations).set(name, def))) ctx.log.warn(w);
+  ctx.log.verbose(`PATCH of kustomizations.${name}: ${Object.keys(def).join(', ') || '(Azure defaults)'}`);
+  const accepted = await s.arm.request<ArmResource>('PATCH', path, { apiVersion: FLUX_API_VERSION, body: kustomizationPatchBody(name, def) });
+  const show = `k8s-gitops flux kustomization show ${s.clusterArgs} -n ${configName} -k ${name}`;
+  const done = await follow(ctx, s, accepted, options, `Adding kustomization ${name} to ${configName}`, show, 10 * 60_000);
+  if (done) {
+    ctx.log.info(`Added kustomization '${name}'. The cluster's agent applies it now; follow it with: k8s-gitops flux deployed-object list ${s.clusterArgs} -n ${configName} -o table`);
+    const final = await s.arm.request<ArmResource>('GET', path, { apiVersion: FLUX_API_VERSION });
+    return { data: flatten(final.body), columns: CONFIG_COLUMNS };
+  }
+  if (accepted.body && typeof accepted.body === 'object' && Object.keys(accepted.body).length > 0) return { data: flatten(accepted.body), columns: CONFIG_COLUMNS };
+}

@@ -1,0 +1,86 @@
+/**
+ * `flux kustomization delete`: removes one kustomization from a Flux configuration (a PATCH
+ * setting it to null). Refused while another kustomization depends on it; warns when it prunes.
+ */
+import type { Command } from 'commander';
+import type { Context } from '../../../core/context.js';
+import { action, addGlobalOptions, type CommandOutput } from '../../../core/run.js';
+import type { KustomizationFlags } from '../../../model/kustomization-flags.js';
+import type { AzureOptions } from '../../azure.js';
+import { addClusterOptions } from '../../common.js';
+import { addPreflightOptions, addWaitOptions, addYesOption } from '../../options.js';
+import { addKustomizationTargetOptions } from './options.js';
+
+type Options = Pick<KustomizationFlags, 'name' | 'kustomizationName'> & AzureOptions;
+
+export function registerFluxKustomizationDelete(parent: Command): Command {
+  const cmd = parent
+    .command('delete')
+    .summary('remove a kustomization from a Flux configuration')
+    .description(
+      'Remove a kustomization from a Flux configuration. If it prunes, the objects it deployed are deleted from the cluster. Refused while another kustomization depends on it. Asks first on a terminal; without one, --yes is required.',
+    );
+  addClusterOptions(cmd);
+  addKustomizationTargetOptions(cmd);
+  addYesOption(cmd);
+  addWaitOptions(cmd, { defaultText: '10m' });
+  addPreflightOptions(cmd);
+  addGlobalOptions(cmd);
+  cmd.addHelpText(
+    'after',
+    `
+Examples:
+  k8s-gitops flux kustomization delete -g rg -c aks1 -t managedClusters -n cluster-config -k apps --yes
+  k8s-gitops flux kustomization delete -g rg -c arc1 -t connectedClusters -n cluster-config -k apps --yes --no-wait`,
+  );
+  cmd.action(action<Options>(run));
+  return cmd;
+}
+
+async function run(options: Options, ctx: Context): Promise<CommandOutput | void> {
+  const [{ parseKustomizationTarget, dependentsOf, kustomizationPatchBody }, { NotFoundError, UsageError }] = await Promise.all([
+    import('../../../model/kustomization-flags.js'),
+    import('../../../core/errors.js'),
+  ]);
+  const { configName, name } = parseKustomizationTarget(options);
+  const [{ prepareWrite, follow, notFound }, { fluxConfigPath, FLUX_API_VERSION }, { configurationFromResource }, { confirm }] = await Promise.all([
+    import('../../azure.js'),
+    import('../../../azure/resources.js'),
+    import('../../../model/file.js'),
+    import('../../../core/prompt.js'),
+  ]);
+  const s = await prepareWrite(ctx, options);
+  const path = fluxConfigPath(s.subscriptionId, s.cluster, configName);
+  const res = await s.arm.request('GET', path, { apiVersion: FLUX_API_VERSION, allowNotFound: true });
+  if (res.status === 404) await notFound(s, `Flux configuration '${configName}'`, `List them with: k8s-gitops flux config list ${s.clusterArgs}`);
+  const current = configurationFromResource(configName, res.body);
+  const existing = current.kustomizations.get(name);
+  if (!existing) {
+    const names = [...current.kustomizations.keys()];
+    throw new NotFoundError(
+      `kustomization '${name}' does not exist in Flux configuration '${configName}' on cluster '${s.cluster.clusterName}'${names.length > 0 ? ` (it has: ${names.join(', ')})` : ' (it has none)'}.`,
+      `List them with: k8s-gitops flux kustomization list ${s.clusterArgs} -n ${configName}`,
+    );
+  }
+  const dependents = dependentsOf(name, current.kustomizations);
+  if (dependents.length > 0) {
+    const which = dependents.map((d) => `'${d}'`).join(', ');
+    const rest = (current.kustomizations.get(dependents[0]!)?.dependsOn ?? []).filter((d) => d !== name);
+    throw new UsageError(
+      '-k/--kustomization-name',
+      `kustomization${dependents.length > 1 ? 's' : ''} ${which} of '${configName}' depend${dependents.length > 1 ? '' : 's'} on '${name}'; nothing was deleted.`,
+      `Remove '${name}' from the dependencies of ${which} first, e.g. k8s-gitops flux kustomization update ${s.clusterArgs} -n ${configName} -k ${dependents[0]} --depends-on '${rest.join(',')}', or delete ${dependents.length > 1 ? 'them' : 'it'} first.`,
+    );
+  }
+  if (existing.prune) ctx.log.warn(`kustomization '${name}' prunes: the objects it deployed will be deleted from the cluster.`);
+  if (current.kustomizations.size === 1) ctx.log.warn(`'${name}' is the only kustomization of '${configName}': the configuration will apply nothing.`);
+  const question = `Delete kustomization '${name}' of Flux configuration '${configName}' on cluster '${s.cluster.clusterName}'${existing.prune ? ', and the objects it deployed' : ''}?`;
+  if (!(await confirm(ctx, question, options.yes))) {
+    ctx.log.info('Nothing was deleted.');
+    return;
+  }
+  const accepted = await s.arm.request('PATCH', path, { apiVersion: FLUX_API_VERSION, body: kustomizationPatchBody(name, null) });
+  const followUp = `k8s-gitops flux kustomization list ${s.clusterArgs} -n ${configName}`;
+  const done = await follow(ctx, s, accepted, options, `Deleting kustomization ${name} of ${configName}`, followUp, 10 * 60_000);
+  if (done) ctx.log.info(`Deleted kustomization '${name}' of '${configName}'.`);
+}

@@ -1,0 +1,52 @@
+/** `flux kustomization show`: one kustomization, as az's one-entry map `{NAME: {...}}`. */
+import type { Command } from 'commander';
+import type { Context } from '../../../core/context.js';
+import { action, addGlobalOptions, type CommandOutput } from '../../../core/run.js';
+import type { AzureOptions } from '../../azure.js';
+import { addClusterOptions } from '../../common.js';
+import { KUSTOMIZATION_COLUMNS } from './columns.js';
+import { addKustomizationTargetOptions } from './options.js';
+
+type Options = AzureOptions & { name?: string; kustomizationName?: string };
+
+export function registerFluxKustomizationShow(parent: Command): Command {
+  const cmd = parent
+    .command('show')
+    .summary('show a kustomization of a Flux configuration')
+    .description('Show a kustomization of a Flux configuration, as az prints it: an object with the kustomization under its name.');
+  addClusterOptions(cmd);
+  addKustomizationTargetOptions(cmd);
+  addGlobalOptions(cmd);
+  cmd.addHelpText(
+    'after',
+    `
+Examples:
+  k8s-gitops flux kustomization show -g rg -c aks1 -t managedClusters -n cluster-config -k apps
+  k8s-gitops flux kustomization show -g rg -c aks1 -t managedClusters -n cluster-config -k apps --query apps.path -o tsv`,
+  );
+  cmd.action(action<Options>(run));
+  return cmd;
+}
+
+async function run(options: Options, ctx: Context): Promise<CommandOutput> {
+  const [{ prepareRead, notFound }, { fluxConfigPath, FLUX_API_VERSION }, { parseKustomizationTarget }, { NotFoundError }] = await Promise.all([
+    import('../../azure.js'),
+    import('../../../azure/resources.js'),
+    import('../../../model/kustomization-flags.js'),
+    import('../../../core/errors.js'),
+  ]);
+  const { configName, name } = parseKustomizationTarget(options);
+  const s = await prepareRead(ctx, options);
+  const res = await s.arm.request<import('../../../azure/resources.js').ArmResource>('GET', fluxConfigPath(s.subscriptionId, s.cluster, configName), { apiVersion: FLUX_API_VERSION, allowNotFound: true });
+  if (res.status === 404) await notFound(s, `Flux configuration '${configName}'`, `List them with: k8s-gitops flux config list ${s.clusterArgs}`);
+  const raw = (res.body.properties?.kustomizations ?? {}) as Record<string, Record<string, unknown> | null>;
+  if (!Object.prototype.hasOwnProperty.call(raw, name)) {
+    const names = Object.keys(raw);
+    throw new NotFoundError(
+      `kustomization '${name}' does not exist in Flux configuration '${configName}' on cluster '${s.cluster.clusterName}'${names.length > 0 ? ` (it has: ${names.join(', ')})` : ' (it has none)'}.`,
+      `List them with: k8s-gitops flux kustomization list ${s.clusterArgs} -n ${configName}`,
+    );
+  }
+  const entry = { name, ...(raw[name] ?? {}) };
+  return { data: { [name]: entry }, rows: [entry], columns: KUSTOMIZATION_COLUMNS };
+}

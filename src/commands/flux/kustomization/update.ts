@@ -1,0 +1,94 @@
+/**
+ * `flux kustomization update`: changes one kustomization of a Flux configuration. Only the
+ * fields given that differ from Azure are sent (az sends `wait: true` on every update, turning
+ * health checks back on; this does not). An update that changes nothing is refused.
+ */
+import type { Command } from 'commander';
+import type { Context } from '../../../core/context.js';
+import { action, addGlobalOptions, type CommandOutput } from '../../../core/run.js';
+import type { KustomizationFlags } from '../../../model/kustomization-flags.js';
+import type { AzureOptions } from '../../azure.js';
+import { addClusterOptions } from '../../common.js';
+import { CONFIG_COLUMNS } from '../config/columns.js';
+import { addPreflightOptions, addWaitOptions } from '../../options.js';
+import { addKustomizationDefinitionOptions, addKustomizationTargetOptions } from './options.js';
+
+type Options = KustomizationFlags & AzureOptions;
+
+export function registerFluxKustomizationUpdate(parent: Command): Command {
+  const cmd = parent
+    .command('update')
+    .summary('change a kustomization of a Flux configuration')
+    .description('Change a kustomization of a Flux configuration. Only the fields given are changed; everything else stays as it is in Azure. Prints the whole configuration, as az does.');
+  addClusterOptions(cmd);
+  addKustomizationTargetOptions(cmd);
+  addKustomizationDefinitionOptions(cmd, 'update');
+  addWaitOptions(cmd, { defaultText: '10m' });
+  addPreflightOptions(cmd);
+  addGlobalOptions(cmd);
+  cmd.addHelpText(
+    'after',
+    `
+Examples:
+  # Apply another path and reconcile every 5 minutes
+  k8s-gitops flux kustomization update -g rg -c aks1 -t managedClusters -n cluster-config \\
+    -k apps --path ./apps/production --interval 5m
+
+  # Stop pruning, and drop the dependencies
+  k8s-gitops flux kustomization update -g rg -c aks1 -t managedClusters -n cluster-config \\
+    -k apps --prune false --depends-on ''
+
+  # Turn health checks off (--disable-health-check false turns them back on)
+  k8s-gitops flux kustomization update -g rg -c aks1 -t managedClusters -n cluster-config \\
+    -k infra --disable-health-check
+
+Durations are Go durations (90s, 10m, 1h30m); booleans are true or false (a bare flag is true).`,
+  );
+  cmd.action(action<Options>(run));
+  return cmd;
+}
+
+async function run(options: Options, ctx: Context): Promise<CommandOutput | void> {
+  const [{ parseKustomizationFlags, hasDefinitionFields, mergeKustomization, kustomizationChange, checkKustomizationSet, kustomizationPatchBody, DEFINITION_FLAGS }, { NotFoundError, UsageError }] = await Promise.all([
+    import('../../../model/kustomization-flags.js'),
+    import('../../../core/errors.js'),
+  ]);
+  const { configName, name, def: given } = parseKustomizationFlags(options);
+  if (!hasDefinitionFields(given)) {
+    throw new UsageError(undefined, `nothing to change: no field of kustomization '${name}' was given.`, `Give what should change: ${DEFINITION_FLAGS}.`);
+  }
+  const [{ prepareWrite, follow, notFound }, { fluxConfigPath, flatten, FLUX_API_VERSION }, { configurationFromResource }] = await Promise.all([
+    import('../../azure.js'),
+    import('../../../azure/resources.js'),
+    import('../../../model/file.js'),
+  ]);
+  type ArmResource = import('../../../azure/resources.js').ArmResource;
+  const s = await prepareWrite(ctx, options);
+  const path = fluxConfigPath(s.subscriptionId, s.cluster, configName);
+  const res = await s.arm.request<ArmResource>('GET', path, { apiVersion: FLUX_API_VERSION, allowNotFound: true });
+  if (res.status === 404) await notFound(s, `Flux configuration '${configName}'`, `List them with: k8s-gitops flux config list ${s.clusterArgs}`);
+  const current = configurationFromResource(configName, res.body);
+  const existing = current.kustomizations.get(name);
+  if (!existing) {
+    const names = [...current.kustomizations.keys()];
+    throw new NotFoundError(
+      `kustomization '${name}' does not exist in Flux configuration '${configName}' on cluster '${s.cluster.clusterName}'${names.length > 0 ? ` (it has: ${names.join(', ')})` : ' (it has none)'}.`,
+      `Add it with: k8s-gitops flux kustomization create ${s.clusterArgs} -n ${configName} -k ${name} --path …`,
+    );
+  }
+  const next = mergeKustomization(existing, given);
+  const change = kustomizationChange(existing, next);
+  if (!change) {
+    throw new UsageError(undefined, `nothing to change: kustomization '${name}' of '${configName}' already is as asked.`, `Show it with: k8s-gitops flux kustomization show ${s.clusterArgs} -n ${configName} -k ${name}`);
+  }
+  for (const w of checkKustomizationSet(configName, current.kustomizations, new Map(current.kustomizations).set(name, next))) ctx.log.warn(w);
+  ctx.log.verbose(`PATCH of kustomizations.${name}: ${Object.keys(change).join(', ')}`);
+  const accepted = await s.arm.request<ArmResource>('PATCH', path, { apiVersion: FLUX_API_VERSION, body: kustomizationPatchBody(name, change) });
+  const show = `k8s-gitops flux kustomization show ${s.clusterArgs} -n ${configName} -k ${name}`;
+  const done = await follow(ctx, s, accepted, options, `Updating kustomization ${name} of ${configName}`, show, 10 * 60_000);
+  if (done) {
+    const final = await s.arm.request<ArmResource>('GET', path, { apiVersion: FLUX_API_VERSION });
+    return { data: flatten(final.body), columns: CONFIG_COLUMNS };
+  }
+  if (accepted.body && typeof accepted.body === 'object' && Object.keys(accepted.body).length > 0) return { data: flatten(accepted.body), columns: CONFIG_COLUMNS };
+}

@@ -1,0 +1,28 @@
+/** Arguments of the commands that talk to Azure (option definitions only: light to load). */
+import { Option, type Command } from 'commander';
+
+export interface WaitOptionSpec {
+  /** Also accept --timeout for the wait (only where az gives --timeout no other meaning). */
+  timeoutAlias?: boolean;
+  defaultText: string;
+}
+
+export function addWaitOptions(cmd: Command, spec: WaitOptionSpec): Command {
+  cmd
+    .optionsGroup('Waiting:')
+    .option('--no-wait', 'return once Azure has accepted the request, and print how to follow it')
+    .option('--wait-timeout <duration>', `give up waiting after this long (default ${spec.defaultText}; exit 5)`);
+  if (spec.timeoutAlias) cmd.addOption(new Option('--timeout <duration>', 'same as --wait-timeout').hideHelp());
+  return cmd;
+}
+
+export function addPreflightOptions(cmd: Command): Command {
+  return cmd
+    .optionsGroup('Checks:')
+    .option('--register-provider', 'register Microsoft.KubernetesConfiguration in the subscription if it is not, and wait for it')
+    .option('--allow-offline', 'send the change even if the Arc cluster is offline (it waits in Azure for up to 48 hours)');
+}
+
+export function addYesOption(cmd: Command): Command {
+  return cmd.option('-y, --yes', 'do not ask for confirmation');
+}

@@ -1,0 +1,70 @@
+/**
+ * `flux config update` sends a minimal PATCH: only what differs between the configuration in
+ * Azure and the one the user asked for, in JSON merge-patch form (a changed leaf is sent, a
+ * removed field or kustomization is sent as null). Nothing the user did not touch is sent, so
+ * nothing is lost.
+ */
+import { fluxConfigurationPutBody } from './arm.js';
+import { SOURCE_PROPERTY, type FluxConfiguration } from './types.js';
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type JsonObject = { [key: string]: Json };
+
+const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function equal(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => equal(v, b[i]));
+  if (isObject(a) && isObject(b)) {
+    const ka = Object.keys(a);
+    return ka.length === Object.keys(b).length && ka.every((k) => k in b && equal(a[k], b[k]));
+  }
+  return false;
+}
+
+/** The merge patch turning `from` into `to`; undefined when they are equal. */
+export function mergeDiff(from: JsonObject | undefined, to: JsonObject): JsonObject | undefined {
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(to)) {
+    const old = from?.[k];
+    if (equal(old, v)) continue;
+    if (isObject(old) && isObject(v)) {
+      const inner = mergeDiff(old, v);
+      if (inner) out[k] = inner;
+    } else {
+      out[k] = v;
+    }
+  }
+  for (const k of Object.keys(from ?? {})) if (!(k in to)) out[k] = null;
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+export interface PatchResult {
+  body?: { properties: JsonObject };
+  /** Fields that differ but cannot be changed by a PATCH (create-only). */
+  ignored: string[];
+  kindChanged: boolean;
+}
+
+export function fluxConfigurationPatchBody(current: FluxConfiguration, next: FluxConfiguration): PatchResult {
+  const a = fluxConfigurationPutBody(current).properties as JsonObject;
+  const b = fluxConfigurationPutBody(next).properties as JsonObject;
+  const patch: JsonObject = {};
+  const ignored = ['waitForReconciliation', 'reconciliationWaitDuration'].filter((k) => !equal(a[k], b[k]));
+  if (!equal(a.suspend, b.suspend)) patch.suspend = b.suspend ?? false;
+  const kindChanged = current.sourceKind !== next.sourceKind;
+  const oldProp = SOURCE_PROPERTY[current.sourceKind];
+  const newProp = SOURCE_PROPERTY[next.sourceKind];
+  if (kindChanged) {
+    patch.sourceKind = next.sourceKind;
+    patch[newProp] = b[newProp] as Json;
+    patch[oldProp] = null;
+  } else {
+    const diff = mergeDiff(a[oldProp] as JsonObject | undefined, b[newProp] as JsonObject);
+    if (diff) patch[newProp] = diff;
+  }
+  const ks = mergeDiff(a.kustomizations as JsonObject, b.kustomizations as JsonObject);
+  if (ks) patch.kustomizations = ks;
+  if (Object.keys(next.configurationProtectedSettings).length > 0) patch.configurationProtectedSettings = { ...next.configurationProtectedSettings };
+  return { ...(Object.keys(patch).length > 0 ? { body: { properties: patch } } : {}), ignored, kindChanged };
+}
