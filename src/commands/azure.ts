@@ -11,6 +11,7 @@ import { NotFoundError } from '../core/errors.js';
 import { parseDurationMs } from '../model/duration.js';
 import { waitForOperation } from '../azure/lro.js';
 import type { ArmResponse } from '../azure/client.js';
+import { fluxConfigPath, FLUX_API_VERSION, type ArmResource } from '../azure/resources.js';
 import { checkConnectivity, connect, ensureProviderRegistered, getCluster, type Session } from '../azure/session.js';
 
 export interface AzureOptions extends ClusterFlags, AzureFlags, GlobalOptions {
@@ -48,6 +49,14 @@ export async function prepareRead(ctx: Context, options: AzureOptions): Promise<
 export async function notFound(s: Session, what: string, remedy: string): Promise<never> {
   await getCluster(s); // throws when the cluster itself is missing
   throw new NotFoundError(`${what} does not exist on cluster '${s.cluster.clusterName}' (${s.cluster.clusterType}, resource group '${s.cluster.resourceGroup}').`, remedy);
+}
+
+/** GETs a Flux configuration; a missing one (or missing cluster) is a clean exit 3. */
+export async function getFluxConfiguration(s: Session, name: string, remedy?: string): Promise<{ path: string; resource: ArmResource }> {
+  const path = fluxConfigPath(s.subscriptionId, s.cluster, name);
+  const res = await s.arm.request<ArmResource>('GET', path, { apiVersion: FLUX_API_VERSION, allowNotFound: true });
+  if (res.status === 404) await notFound(s, `Flux configuration '${name}'`, remedy ?? `List them with: k8s-gitops flux config list ${s.clusterArgs}`);
+  return { path, resource: res.body };
 }
 
 /**

@@ -33,19 +33,17 @@ Examples:
 }
 
 async function run(options: Options, ctx: Context): Promise<CommandOutput | void> {
-  const [{ prepareRead, notFound, follow }, { fluxConfigPath, FLUX_API_VERSION }, { parseObjectName }, { confirm }] = await Promise.all([
-    import('../../azure.js'),
+  const [{ FLUX_API_VERSION }, { prepareRead, follow, getFluxConfiguration }, { parseObjectName }, { confirm }] = await Promise.all([
     import('../../../azure/resources.js'),
+    import('../../azure.js'),
     import('../../../model/values.js'),
     import('../../../core/prompt.js'),
   ]);
   if (options.timeout !== undefined && options.waitTimeout === undefined) options.waitTimeout = options.timeout;
   const name = parseObjectName('-n/--name', options.name!, 'configuration name');
   const s = await prepareRead(ctx, options);
-  const path = fluxConfigPath(s.subscriptionId, s.cluster, name);
-  const res = await s.arm.request<{ properties?: { kustomizations?: Record<string, { prune?: boolean }> } }>('GET', path, { apiVersion: FLUX_API_VERSION, allowNotFound: true });
-  if (res.status === 404) await notFound(s, `Flux configuration '${name}'`, `List them with: k8s-gitops flux config list ${s.clusterArgs}`);
-  const pruning = Object.entries(res.body.properties?.kustomizations ?? {}).filter(([, k]) => k?.prune).map(([k]) => k);
+  const { path, resource } = await getFluxConfiguration(s, name);
+  const pruning = Object.entries(resource.properties?.kustomizations ?? {}).filter(([, k]) => k?.prune).map(([k]) => k);
   if (pruning.length > 0) {
     ctx.log.warn(`kustomization${pruning.length > 1 ? 's' : ''} ${pruning.join(', ')} of '${name}' prune: the objects ${pruning.length > 1 ? 'they' : 'it'} deployed will be deleted from the cluster.`);
   }

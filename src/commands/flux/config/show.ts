@@ -25,14 +25,13 @@ Examples:
 }
 
 async function run(options: Options, ctx: Context): Promise<CommandOutput> {
-  const [{ prepareRead, notFound }, { fluxConfigPath, flatten, FLUX_API_VERSION }, { parseObjectName }] = await Promise.all([
+  const [{ prepareRead, getFluxConfiguration }, { flatten }, { parseObjectName }] = await Promise.all([
     import('../../azure.js'),
     import('../../../azure/resources.js'),
     import('../../../model/values.js'),
   ]);
   const name = parseObjectName('-n/--name', options.name!, 'configuration name');
   const s = await prepareRead(ctx, options);
-  const res = await s.arm.request<import('../../../azure/resources.js').ArmResource>('GET', fluxConfigPath(s.subscriptionId, s.cluster, name), { apiVersion: FLUX_API_VERSION, allowNotFound: true });
-  if (res.status === 404) await notFound(s, `Flux configuration '${name}'`, `List them with: k8s-gitops flux config list ${s.clusterArgs}`);
-  return { data: flatten(res.body), columns: CONFIG_COLUMNS };
+  const { resource } = await getFluxConfiguration(s, name);
+  return { data: flatten(resource), columns: CONFIG_COLUMNS };
 }

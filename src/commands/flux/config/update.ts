@@ -105,7 +105,7 @@ Kustomization keys: ${KUSTOMIZATION_KEYS_HELP}`,
 }
 
 async function run(options: Options, ctx: Context): Promise<CommandOutput | void> {
-  const [{ prepareWrite, follow, notFound }, { fluxConfigPath, flatten, FLUX_API_VERSION }, { configurationFromResource }, { buildFluxConfiguration }, { fluxConfigurationPatchBody }, { parseObjectName }, { UsageError }, { confirm }] =
+  const [{ prepareWrite, follow, getFluxConfiguration }, { flatten, FLUX_API_VERSION }, { configurationFromResource }, { buildFluxConfiguration }, { fluxConfigurationPatchBody }, { parseObjectName }, { UsageError }, { confirm }] =
     await Promise.all([
       import('../../azure.js'),
       import('../../../azure/resources.js'),
@@ -118,10 +118,8 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
     ]);
   const name = parseObjectName('-n/--name', options.name!, 'configuration name');
   const s = await prepareWrite(ctx, options);
-  const path = fluxConfigPath(s.subscriptionId, s.cluster, name);
-  const res = await s.arm.request('GET', path, { apiVersion: FLUX_API_VERSION, allowNotFound: true });
-  if (res.status === 404) await notFound(s, `Flux configuration '${name}'`, `Create it with: k8s-gitops flux config create ${s.clusterArgs} -n ${name} …`);
-  const current = configurationFromResource(name, res.body);
+  const { path, resource } = await getFluxConfiguration(s, name, `Create it with: k8s-gitops flux config create ${s.clusterArgs} -n ${name} …`);
+  const current = configurationFromResource(name, resource);
   const { config: next, warnings } = buildFluxConfiguration(options, ctx.input, { existing: current });
   for (const w of warnings) ctx.log.warn(w);
   const patch = fluxConfigurationPatchBody(current, next);

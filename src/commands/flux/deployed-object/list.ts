@@ -29,15 +29,13 @@ Examples:
 }
 
 async function run(options: Options, ctx: Context): Promise<CommandOutput> {
-  const [{ prepareRead, notFound }, { fluxConfigPath, FLUX_API_VERSION }, { parseObjectName }] = await Promise.all([
+  const [{ prepareRead, getFluxConfiguration }, { parseObjectName }] = await Promise.all([
     import('../../azure.js'),
-    import('../../../azure/resources.js'),
     import('../../../model/values.js'),
   ]);
   const configName = parseObjectName('-n/--name', options.name!, 'configuration name');
   const s = await prepareRead(ctx, options);
-  const res = await s.arm.request<import('../../../azure/resources.js').ArmResource>('GET', fluxConfigPath(s.subscriptionId, s.cluster, configName), { apiVersion: FLUX_API_VERSION, allowNotFound: true });
-  if (res.status === 404) await notFound(s, `Flux configuration '${configName}'`, `List them with: k8s-gitops flux config list ${s.clusterArgs}`);
-  const statuses = res.body.properties?.statuses;
+  const { resource } = await getFluxConfiguration(s, configName);
+  const statuses = resource.properties?.statuses;
   return { data: Array.isArray(statuses) ? statuses : [], columns: DEPLOYED_OBJECT_COLUMNS };
 }

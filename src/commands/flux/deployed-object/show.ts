@@ -45,9 +45,8 @@ Examples:
 }
 
 async function run(options: Options, ctx: Context): Promise<CommandOutput> {
-  const [{ prepareRead, notFound }, { fluxConfigPath, FLUX_API_VERSION }, { parseChoice, parseDnsLabel, parseObjectName }, { NotFoundError }] = await Promise.all([
+  const [{ prepareRead, getFluxConfiguration }, { parseChoice, parseDnsLabel, parseObjectName }, { NotFoundError }] = await Promise.all([
     import('../../azure.js'),
-    import('../../../azure/resources.js'),
     import('../../../model/values.js'),
     import('../../../core/errors.js'),
   ]);
@@ -56,9 +55,8 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput> {
   const namespace = parseDnsLabel('--object-namespace', options.objectNamespace!, 'namespace');
   const objectName = parseObjectName('--object-name', options.objectName!, 'object name', 253);
   const s = await prepareRead(ctx, options);
-  const res = await s.arm.request<import('../../../azure/resources.js').ArmResource>('GET', fluxConfigPath(s.subscriptionId, s.cluster, configName), { apiVersion: FLUX_API_VERSION, allowNotFound: true });
-  if (res.status === 404) await notFound(s, `Flux configuration '${configName}'`, `List them with: k8s-gitops flux config list ${s.clusterArgs}`);
-  const statuses = Array.isArray(res.body.properties?.statuses) ? (res.body.properties.statuses as Record<string, unknown>[]) : [];
+  const { resource } = await getFluxConfiguration(s, configName);
+  const statuses = Array.isArray(resource.properties?.statuses) ? (resource.properties.statuses as Record<string, unknown>[]) : [];
   const found = statuses.find((o) => o && String(o.kind).toLowerCase() === kind.toLowerCase() && o.namespace === namespace && o.name === objectName);
   if (!found) {
     throw new NotFoundError(

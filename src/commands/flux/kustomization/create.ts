@@ -50,7 +50,7 @@ Durations are Go durations (90s, 10m, 1h30m); booleans are true or false (a bare
 async function run(options: Options, ctx: Context): Promise<CommandOutput | void> {
   const { parseKustomizationFlags, newKustomization, checkKustomizationSet, kustomizationPatchBody } = await import('../../../model/kustomization-flags.js');
   const { configName, name, def: given } = parseKustomizationFlags(options);
-  const [{ prepareWrite, follow, notFound }, { fluxConfigPath, flatten, FLUX_API_VERSION }, { configurationFromResource }, { CliError }] = await Promise.all([
+  const [{ prepareWrite, follow, getFluxConfiguration }, { flatten, FLUX_API_VERSION }, { configurationFromResource }, { CliError }] = await Promise.all([
     import('../../azure.js'),
     import('../../../azure/resources.js'),
     import('../../../model/file.js'),
@@ -58,10 +58,8 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
   ]);
   type ArmResource = import('../../../azure/resources.js').ArmResource;
   const s = await prepareWrite(ctx, options);
-  const path = fluxConfigPath(s.subscriptionId, s.cluster, configName);
-  const res = await s.arm.request<ArmResource>('GET', path, { apiVersion: FLUX_API_VERSION, allowNotFound: true });
-  if (res.status === 404) await notFound(s, `Flux configuration '${configName}'`, `List them with: k8s-gitops flux config list ${s.clusterArgs}`);
-  const current = configurationFromResource(configName, res.body);
+  const { path, resource } = await getFluxConfiguration(s, configName);
+  const current = configurationFromResource(configName, resource);
   if (current.kustomizations.has(name)) {
     throw new CliError(
       `kustomization '${name}' already exists in Flux configuration '${configName}'; create does not change it.`,

@@ -43,17 +43,15 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
     import('../../../core/errors.js'),
   ]);
   const { configName, name } = parseKustomizationTarget(options);
-  const [{ prepareWrite, follow, notFound }, { fluxConfigPath, FLUX_API_VERSION }, { configurationFromResource }, { confirm }] = await Promise.all([
-    import('../../azure.js'),
+  const [{ FLUX_API_VERSION }, { prepareWrite, follow, getFluxConfiguration }, { configurationFromResource }, { confirm }] = await Promise.all([
     import('../../../azure/resources.js'),
+    import('../../azure.js'),
     import('../../../model/file.js'),
     import('../../../core/prompt.js'),
   ]);
   const s = await prepareWrite(ctx, options);
-  const path = fluxConfigPath(s.subscriptionId, s.cluster, configName);
-  const res = await s.arm.request('GET', path, { apiVersion: FLUX_API_VERSION, allowNotFound: true });
-  if (res.status === 404) await notFound(s, `Flux configuration '${configName}'`, `List them with: k8s-gitops flux config list ${s.clusterArgs}`);
-  const current = configurationFromResource(configName, res.body);
+  const { path, resource } = await getFluxConfiguration(s, configName);
+  const current = configurationFromResource(configName, resource);
   const existing = current.kustomizations.get(name);
   if (!existing) {
     const names = [...current.kustomizations.keys()];

@@ -28,16 +28,14 @@ Examples:
 }
 
 async function run(options: Options, ctx: Context): Promise<CommandOutput> {
-  const [{ prepareRead, notFound }, { fluxConfigPath, FLUX_API_VERSION }, { parseObjectName }] = await Promise.all([
+  const [{ prepareRead, getFluxConfiguration }, { parseObjectName }] = await Promise.all([
     import('../../azure.js'),
-    import('../../../azure/resources.js'),
     import('../../../model/values.js'),
   ]);
   const configName = parseObjectName('-n/--name', options.name!, 'configuration name');
   const s = await prepareRead(ctx, options);
-  const res = await s.arm.request<import('../../../azure/resources.js').ArmResource>('GET', fluxConfigPath(s.subscriptionId, s.cluster, configName), { apiVersion: FLUX_API_VERSION, allowNotFound: true });
-  if (res.status === 404) await notFound(s, `Flux configuration '${configName}'`, `List them with: k8s-gitops flux config list ${s.clusterArgs}`);
-  const raw = (res.body.properties?.kustomizations ?? {}) as Record<string, Record<string, unknown> | null>;
+  const { resource } = await getFluxConfiguration(s, configName);
+  const raw = (resource.properties?.kustomizations ?? {}) as Record<string, Record<string, unknown> | null>;
   const data: Record<string, Record<string, unknown>> = {};
   for (const [name, k] of Object.entries(raw)) data[name] = { name, ...(k ?? {}) };
   return { data, rows: Object.values(data), columns: KUSTOMIZATION_COLUMNS };

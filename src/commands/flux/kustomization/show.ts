@@ -29,17 +29,15 @@ Examples:
 }
 
 async function run(options: Options, ctx: Context): Promise<CommandOutput> {
-  const [{ prepareRead, notFound }, { fluxConfigPath, FLUX_API_VERSION }, { parseKustomizationTarget }, { NotFoundError }] = await Promise.all([
+  const [{ prepareRead, getFluxConfiguration }, { parseKustomizationTarget }, { NotFoundError }] = await Promise.all([
     import('../../azure.js'),
-    import('../../../azure/resources.js'),
     import('../../../model/kustomization-flags.js'),
     import('../../../core/errors.js'),
   ]);
   const { configName, name } = parseKustomizationTarget(options);
   const s = await prepareRead(ctx, options);
-  const res = await s.arm.request<import('../../../azure/resources.js').ArmResource>('GET', fluxConfigPath(s.subscriptionId, s.cluster, configName), { apiVersion: FLUX_API_VERSION, allowNotFound: true });
-  if (res.status === 404) await notFound(s, `Flux configuration '${configName}'`, `List them with: k8s-gitops flux config list ${s.clusterArgs}`);
-  const raw = (res.body.properties?.kustomizations ?? {}) as Record<string, Record<string, unknown> | null>;
+  const { resource } = await getFluxConfiguration(s, configName);
+  const raw = (resource.properties?.kustomizations ?? {}) as Record<string, Record<string, unknown> | null>;
   if (!Object.prototype.hasOwnProperty.call(raw, name)) {
     const names = Object.keys(raw);
     throw new NotFoundError(

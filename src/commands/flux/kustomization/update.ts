@@ -57,17 +57,15 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
   if (!hasDefinitionFields(given)) {
     throw new UsageError(undefined, `nothing to change: no field of kustomization '${name}' was given.`, `Give what should change: ${DEFINITION_FLAGS}.`);
   }
-  const [{ prepareWrite, follow, notFound }, { fluxConfigPath, flatten, FLUX_API_VERSION }, { configurationFromResource }] = await Promise.all([
+  const [{ prepareWrite, follow, getFluxConfiguration }, { flatten, FLUX_API_VERSION }, { configurationFromResource }] = await Promise.all([
     import('../../azure.js'),
     import('../../../azure/resources.js'),
     import('../../../model/file.js'),
   ]);
   type ArmResource = import('../../../azure/resources.js').ArmResource;
   const s = await prepareWrite(ctx, options);
-  const path = fluxConfigPath(s.subscriptionId, s.cluster, configName);
-  const res = await s.arm.request<ArmResource>('GET', path, { apiVersion: FLUX_API_VERSION, allowNotFound: true });
-  if (res.status === 404) await notFound(s, `Flux configuration '${configName}'`, `List them with: k8s-gitops flux config list ${s.clusterArgs}`);
-  const current = configurationFromResource(configName, res.body);
+  const { path, resource } = await getFluxConfiguration(s, configName);
+  const current = configurationFromResource(configName, resource);
   const existing = current.kustomizations.get(name);
   if (!existing) {
     const names = [...current.kustomizations.keys()];
