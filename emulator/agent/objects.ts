@@ -1,0 +1,196 @@
+/**
+ * The simulated cluster's Flux objects, kept per cluster the way the Kubernetes API would hold
+ * them (kind, namespace, name, generation, labels, spec, status conditions, revisions). The ARM
+ * `statuses[]` of a configuration are derived from these objects, and a later version serves
+ * the same objects through a Kubernetes API.
+ */
+import type { ObjectStatus } from '../arm/records.js';
+import type { Json } from '../util.js';
+import { isoSeconds, uuid } from '../util.js';
+
+export type ConditionStatus = 'True' | 'False' | 'Unknown';
+
+export interface Condition {
+  type: string;
+  status: ConditionStatus;
+  reason: string;
+  message: string;
+  lastTransitionTime: string;
+  observedGeneration: number;
+}
+
+export type Compliance = 'Compliant' | 'Non-Compliant' | 'Pending' | 'Suspended' | 'Unknown';
+
+export interface HelmStatus {
+  chartName: string;
+  chartVersion: string;
+  releaseName: string;
+  targetNamespace: string;
+  lastRevisionApplied: number;
+  chartRef: { name: string; namespace: string };
+  failureCount: number;
+  installFailureCount: number;
+  upgradeFailureCount: number;
+}
+
+export interface FluxObject {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  uid: string;
+  creationTimestamp: string;
+  generation: number;
+  /** -1 until the controller has handled the object once, as the Flux CRDs default it. */
+  observedGeneration: number;
+  labels: Record<string, string>;
+  spec: Json;
+  conditions: Condition[];
+  /** Sources: status.artifact.revision. */
+  artifactRevision?: string;
+  artifactUpdated?: string;
+  /** Kustomizations. */
+  lastAppliedRevision?: string;
+  lastAttemptedRevision?: string;
+  /** HelmReleases. */
+  helm?: HelmStatus;
+  /** The Kustomization that applied the object (from its kustomize.toolkit.fluxcd.io labels). */
+  appliedBy?: { name: string; namespace: string };
+  /** The Flux configuration the object belongs to: `<config namespace>/<config name>`. */
+  owner: string;
+}
+
+export const SOURCE_API = 'source.toolkit.fluxcd.io/v1';
+export const KUSTOMIZE_API = 'kustomize.toolkit.fluxcd.io/v1';
+export const HELM_API = 'helm.toolkit.fluxcd.io/v2';
+
+export const objectKey = (kind: string, namespace: string, name: string): string => `${kind}/${namespace}/${name}`;
+
+export function newObject(apiVersion: string, kind: string, namespace: string, name: string, owner: string, labels: Record<string, string>, spec: Json): FluxObject {
+  return {
+    apiVersion,
+    kind,
+    namespace,
+    name,
+    uid: uuid(),
+    creationTimestamp: isoSeconds(),
+    generation: 1,
+    observedGeneration: -1,
+    labels,
+    spec,
+    conditions: [],
+    owner,
+  };
+}
+
+/** Sets a condition, keeping lastTransitionTime when the status does not change (as Kubernetes does). */
+export function setCondition(obj: FluxObject, type: string, status: ConditionStatus, reason: string, message: string): void {
+  const existing = obj.conditions.find((c) => c.type === type);
+  const now = isoSeconds();
+  if (existing) {
+    if (existing.status !== status) existing.lastTransitionTime = now;
+    existing.status = status;
+    existing.reason = reason;
+    existing.message = message;
+    existing.observedGeneration = obj.generation;
+  } else {
+    obj.conditions.push({ type, status, reason, message, lastTransitionTime: now, observedGeneration: obj.generation });
+  }
+}
+
+export function removeCondition(obj: FluxObject, type: string): void {
+  obj.conditions = obj.conditions.filter((c) => c.type !== type);
+}
+
+export const readyCondition = (obj: FluxObject): Condition | undefined => obj.conditions.find((c) => c.type === 'Ready');
+
+/** Azure's compliance state of one object. */
+export function complianceOf(obj: FluxObject): Compliance {
+  if (obj.spec.suspend === true) return 'Suspended';
+  const ready = readyCondition(obj);
+  if (!ready || ready.status === 'Unknown') return 'Pending';
+  if (ready.status === 'True') return 'Compliant';
+  return ready.reason === 'DependencyNotReady' || ready.reason === 'Progressing' ? 'Pending' : 'Non-Compliant';
+}
+
+/** One entry of a configuration's ARM `statuses[]`. */
+export function toObjectStatus(obj: FluxObject): ObjectStatus {
+  const ready = readyCondition(obj);
+  return {
+    name: obj.name,
+    namespace: obj.namespace,
+    kind: obj.kind,
+    complianceState: complianceOf(obj),
+    appliedBy: obj.appliedBy ? { ...obj.appliedBy } : null,
+    statusConditions: ready
+      ? [{ lastTransitionTime: ready.lastTransitionTime, message: ready.message, reason: ready.reason, status: ready.status, type: ready.type }]
+      : [],
+    helmReleaseProperties: obj.helm
+      ? {
+          lastRevisionApplied: obj.helm.lastRevisionApplied,
+          helmChartRef: { ...obj.helm.chartRef },
+          failureCount: obj.helm.failureCount,
+          installFailureCount: obj.helm.installFailureCount,
+          upgradeFailureCount: obj.helm.upgradeFailureCount,
+        }
+      : null,
+  };
+}
+
+/** The object as the Kubernetes API would return it. */
+export function toKubeObject(obj: FluxObject): Json {
+  const status: Json = { observedGeneration: obj.observedGeneration, conditions: obj.conditions.map((c) => ({ ...c })) };
+  if (obj.artifactRevision) status.artifact = { revision: obj.artifactRevision, lastUpdateTime: obj.artifactUpdated };
+  if (obj.lastAppliedRevision) status.lastAppliedRevision = obj.lastAppliedRevision;
+  if (obj.lastAttemptedRevision) status.lastAttemptedRevision = obj.lastAttemptedRevision;
+  if (obj.helm) {
+    status.lastAttemptedRevision = obj.helm.chartVersion;
+    status.helmChart = `${obj.helm.chartRef.namespace}/${obj.helm.chartRef.name}`;
+    status.failures = obj.helm.failureCount;
+    status.installFailures = obj.helm.installFailureCount;
+    status.upgradeFailures = obj.helm.upgradeFailureCount;
+  }
+  return {
+    apiVersion: obj.apiVersion,
+    kind: obj.kind,
+    metadata: {
+      name: obj.name,
+      namespace: obj.namespace,
+      uid: obj.uid,
+      generation: obj.generation,
+      creationTimestamp: obj.creationTimestamp,
+      labels: { ...obj.labels },
+    },
+    spec: obj.spec,
+    status,
+  };
+}
+
+/** The Flux objects of one cluster. */
+export class ClusterObjects {
+  private readonly objects = new Map<string, FluxObject>();
+
+  get(kind: string, namespace: string, name: string): FluxObject | undefined {
+    return this.objects.get(objectKey(kind, namespace, name));
+  }
+
+  put(obj: FluxObject): void {
+    this.objects.set(objectKey(obj.kind, obj.namespace, obj.name), obj);
+  }
+
+  delete(obj: FluxObject): void {
+    this.objects.delete(objectKey(obj.kind, obj.namespace, obj.name));
+  }
+
+  ownedBy(owner: string): FluxObject[] {
+    return [...this.objects.values()].filter((o) => o.owner === owner);
+  }
+
+  all(): FluxObject[] {
+    return [...this.objects.values()];
+  }
+
+  clear(): void {
+    this.objects.clear();
+  }
+}

@@ -1,0 +1,40 @@
+/** The clusters of the default world (resource group `rg`). */
+
+export type ClusterKind = 'aks' | 'arc' | 'hci';
+
+export interface ClusterDefinition {
+  name: string;
+  kind: ClusterKind;
+  /** Resource provider namespace, as ARM spells it. */
+  rp: string;
+  /** Resource type within the provider, as ARM spells it. */
+  type: string;
+  kubernetesVersion: string;
+  /** Arc only: whether the cluster starts Offline. */
+  offline?: boolean;
+}
+
+export const CLUSTER_TYPES: Record<ClusterKind, { rp: string; type: string; displayType: string }> = {
+  aks: { rp: 'Microsoft.ContainerService', type: 'managedClusters', displayType: 'Microsoft.ContainerService/ManagedClusters' },
+  arc: { rp: 'Microsoft.Kubernetes', type: 'connectedClusters', displayType: 'Microsoft.Kubernetes/connectedClusters' },
+  hci: { rp: 'Microsoft.HybridContainerService', type: 'provisionedClusters', displayType: 'Microsoft.HybridContainerService/provisionedClusters' },
+};
+
+export const DEFAULT_CLUSTERS: readonly ClusterDefinition[] = [
+  { name: 'aks1', kind: 'aks', ...pair('aks'), kubernetesVersion: '1.31.5' },
+  { name: 'arc1', kind: 'arc', ...pair('arc'), kubernetesVersion: '1.30.4' },
+  { name: 'arc-offline', kind: 'arc', ...pair('arc'), kubernetesVersion: '1.29.7', offline: true },
+  { name: 'hci1', kind: 'hci', ...pair('hci'), kubernetesVersion: '1.29.4' },
+];
+
+function pair(kind: ClusterKind): { rp: string; type: string } {
+  return { rp: CLUSTER_TYPES[kind].rp, type: CLUSTER_TYPES[kind].type };
+}
+
+/** The cluster kind served at `{rp}/{type}` (compared without regard to case), if any. */
+export function kindOf(rp: string, type: string): ClusterKind | undefined {
+  for (const [kind, t] of Object.entries(CLUSTER_TYPES) as [ClusterKind, (typeof CLUSTER_TYPES)[ClusterKind]][]) {
+    if (t.rp.toLowerCase() === rp.toLowerCase() && t.type.toLowerCase() === type.toLowerCase()) return kind;
+  }
+  return undefined;
+}

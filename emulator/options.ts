@@ -1,0 +1,266 @@
+/** Command-line options of the emulator, and its --help text. */
+import { DEFAULT_CLUSTERS } from './clusters.js';
+import { IDENTITY_PATH, SUBSCRIPTION_ID } from './constants.js';
+
+export const EXTENSION_SCENARIOS = ['absent', 'installing', 'failed', 'installed'] as const;
+export type ExtensionScenario = (typeof EXTENSION_SCENARIOS)[number];
+
+export interface EmulatorOptions {
+  port: number;
+  /** Where the certificate and key are written; a fresh temporary directory when absent. */
+  stateDir?: string;
+  envFile?: string;
+  operationDelayMs: number;
+  reconcileDelayMs: number;
+  retryAfterSeconds: number;
+  /** Items per LIST page; 0 = everything in one page. */
+  pageSize: number;
+  /** Flux extension state per cluster name (clusters not named: absent). */
+  extensions: Record<string, ExtensionScenario>;
+  providerUnregistered: boolean;
+  /** Kustomization key (or full object name) → failure message (null = the default message). */
+  failKustomizations: Record<string, string | null>;
+  throttle: number;
+  serverErrors: number;
+  /** false, true (default message) or the innermost failure message. */
+  failOperation: boolean | string;
+  arcOffline: string[];
+  quiet: boolean;
+}
+
+export function defaultOptions(): EmulatorOptions {
+  return {
+    port: 0,
+    operationDelayMs: 1500,
+    reconcileDelayMs: 3000,
+    retryAfterSeconds: 1,
+    pageSize: 0,
+    extensions: {},
+    providerUnregistered: false,
+    failKustomizations: {},
+    throttle: 0,
+    serverErrors: 0,
+    failOperation: false,
+    arcOffline: [],
+    quiet: false,
+  };
+}
+
+export class OptionError extends Error {}
+
+export type ParseResult = { help: true } | { help: false; options: EmulatorOptions };
+
+const CLUSTER_NAMES = DEFAULT_CLUSTERS.map((c) => c.name);
+const ARC_NAMES = DEFAULT_CLUSTERS.filter((c) => c.kind === 'arc').map((c) => c.name);
+
+function integer(flag: string, value: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (!/^\d+$/.test(value)) throw new OptionError(`${flag}: '${value}' is not a whole number.`);
+  const n = Number(value);
+  if (n < min || n > max) throw new OptionError(`${flag}: ${value} is out of range (${min}..${max}).`);
+  return n;
+}
+
+export function checkCluster(flag: string, name: string, allowed: readonly string[] = CLUSTER_NAMES): string {
+  if (!allowed.includes(name)) {
+    throw new OptionError(`${flag}: unknown cluster '${name}' (known: ${allowed.join(', ')}).`);
+  }
+  return name;
+}
+
+export function parseExtensionScenario(flag: string, spec: string): [string, ExtensionScenario] {
+  const eq = spec.indexOf('=');
+  if (eq <= 0) throw new OptionError(`${flag}: expected CLUSTER=STATE, got '${spec}'.`);
+  const cluster = checkCluster(flag, spec.slice(0, eq));
+  const state = spec.slice(eq + 1);
+  if (!(EXTENSION_SCENARIOS as readonly string[]).includes(state)) {
+    throw new OptionError(`${flag}: unknown state '${state}' (one of ${EXTENSION_SCENARIOS.join(', ')}).`);
+  }
+  return [cluster, state as ExtensionScenario];
+}
+
+export function parseFailKustomization(flag: string, spec: string): [string, string | null] {
+  const eq = spec.indexOf('=');
+  const name = eq < 0 ? spec : spec.slice(0, eq);
+  if (name === '') throw new OptionError(`${flag}: expected NAME[=MESSAGE], got '${spec}'.`);
+  return [name, eq < 0 ? null : spec.slice(eq + 1)];
+}
+
+export function parseArcCluster(flag: string, name: string): string {
+  return checkCluster(flag, name, ARC_NAMES);
+}
+
+/** Parses argv (without node and the script). Throws OptionError on a usage error. */
+export function parseOptions(argv: readonly string[]): ParseResult {
+  const options = defaultOptions();
+  // A leading `--` is skipped: `node main.js -- --env-file F` keeps Node 20 from taking --env-file as its own.
+  const args = argv[0] === '--' ? argv.slice(1) : argv;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
+    const value = (): string => {
+      if (inline !== undefined) return inline;
+      const next = args[i + 1];
+      if (next === undefined || next.startsWith('--')) throw new OptionError(`${flag} needs a value.`);
+      i++;
+      return next;
+    };
+    const noValue = (): void => {
+      if (inline !== undefined) throw new OptionError(`${flag} takes no value.`);
+    };
+    switch (flag) {
+      case '-h':
+      case '--help':
+        return { help: true };
+      case '--port':
+        options.port = integer(flag, value(), 0, 65535);
+        break;
+      case '--state-dir':
+        options.stateDir = value();
+        break;
+      case '--env-file':
+      case '--export-file':
+        options.envFile = value();
+        break;
+      case '--operation-delay':
+        options.operationDelayMs = integer(flag, value(), 0);
+        break;
+      case '--reconcile-delay':
+        options.reconcileDelayMs = integer(flag, value(), 0);
+        break;
+      case '--retry-after':
+        options.retryAfterSeconds = integer(flag, value(), 0, 3600);
+        break;
+      case '--page-size':
+        options.pageSize = integer(flag, value(), 1);
+        break;
+      case '--extension': {
+        const [cluster, state] = parseExtensionScenario(flag, value());
+        options.extensions[cluster] = state;
+        break;
+      }
+      case '--provider-unregistered':
+        noValue();
+        options.providerUnregistered = true;
+        break;
+      case '--fail-kustomization': {
+        const [name, message] = parseFailKustomization(flag, value());
+        options.failKustomizations[name] = message;
+        break;
+      }
+      case '--throttle':
+        options.throttle = integer(flag, value(), 0);
+        break;
+      case '--server-errors':
+        options.serverErrors = integer(flag, value(), 0);
+        break;
+      case '--fail-operation':
+        // The message can only be given inline, so that a following option is never taken for it.
+        options.failOperation = inline === undefined || inline === '' ? true : inline;
+        break;
+      case '--arc-offline': {
+        const name = parseArcCluster(flag, value());
+        if (!options.arcOffline.includes(name)) options.arcOffline.push(name);
+        break;
+      }
+      case '--quiet':
+        noValue();
+        options.quiet = true;
+        break;
+      default:
+        throw new OptionError(`unknown option '${arg}' (see --help).`);
+    }
+  }
+  return { help: false, options };
+}
+
+export const HELP = `Usage: node dist-emulator/main.js [options]      (or: npm run emulator -- [options])
+
+A local stand-in for the Azure side of k8s-gitops: Azure Resource Manager with the
+Microsoft.KubernetesConfiguration provider (extensions, fluxConfigurations), a managed-identity
+token endpoint, and a simulated in-cluster Flux agent. It is a test double, not Azure.
+
+It listens on https://127.0.0.1:PORT with a self-signed certificate made at start-up, then
+prints to stdout one line per variable (and nothing else):
+  export AZURE_RESOURCE_MANAGER_ENDPOINT=https://127.0.0.1:PORT
+  export AZURE_SUBSCRIPTION_ID=${SUBSCRIPTION_ID}
+  export NODE_EXTRA_CA_CERTS=<certificate PEM>
+  export IDENTITY_ENDPOINT=https://127.0.0.1:PORT${IDENTITY_PATH}
+  export IDENTITY_HEADER=<random secret>
+With these variables in its environment an unmodified k8s-gitops talks to the emulator; for
+a shell: start it in the background with --export-file F, wait until F exists, then '. F'.
+It serves until SIGTERM or SIGINT (clean shutdown, exit 0). Logs go to stderr.
+
+Default world:
+  subscription ${SUBSCRIPTION_ID}, resource group rg (westeurope) with
+    aks1         Microsoft.ContainerService/managedClusters (AKS)
+    arc1         Microsoft.Kubernetes/connectedClusters, connectivityStatus Connected
+    arc-offline  Microsoft.Kubernetes/connectedClusters, connectivityStatus Offline
+                 (last connected 3 days ago: configurations are accepted, the agent never reports)
+    hci1         Microsoft.HybridContainerService/provisionedClusters (AKS on Azure Local)
+  provider Microsoft.KubernetesConfiguration registered; no Flux extension installed.
+  Any other cluster: 404 ResourceNotFound; any other resource group: 404 ResourceGroupNotFound.
+  api-versions: fluxConfigurations 2025-04-01; extensions 2023-05-01, 2025-03-01.
+
+Options:
+  --port N                    port on 127.0.0.1 (default 0 = a free port)
+  --state-dir DIR             keep the certificate and key in DIR (default: a fresh temporary
+                              directory, removed at shutdown)
+  --env-file PATH             also write the export lines to PATH. Node 20 itself intercepts
+                              --env-file anywhere on its command line and exits when PATH does
+                              not exist yet: create the file first, put -- before the options,
+                              or use the alias --export-file PATH
+  --operation-delay MS        time a long-running operation takes (default 1500)
+  --reconcile-delay MS        time the simulated agent takes from a delivered configuration to
+                              Compliant (default 3000)
+  --retry-after S             Retry-After seconds on long-running operations (default 1; 0 allowed)
+  --page-size N               LIST pages hold N items and link the next with nextLink
+                              (default: one page)
+  --quiet                     no request log on stderr
+
+Scenarios and faults (also settable at run time, see POST /_emulator/faults):
+  --extension CLUSTER=STATE   state of the Flux extension ('flux', microsoft.flux) on CLUSTER:
+                                absent      no extension (default)
+                                installing  provisioningState Creating, never finishes
+                                failed      provisioningState Failed, with errorInfo
+                                installed   provisioningState Succeeded, currentVersion set
+                              (repeatable)
+  --provider-unregistered     Microsoft.KubernetesConfiguration starts NotRegistered: requests
+                              under it get 409 MissingSubscriptionRegistration until
+                              POST .../providers/Microsoft.KubernetesConfiguration/register
+  --fail-kustomization NAME[=MESSAGE]
+                              the kustomization with key NAME (or object name NAME) in any
+                              configuration ends Ready=False, reason BuildFailed, with MESSAGE;
+                              the configuration becomes Non-Compliant (repeatable)
+  --throttle N                the next N ARM requests get 429 SubscriptionRequestsThrottled
+                              with Retry-After: 1
+  --server-errors N           the next N ARM requests get 500 InternalServerError
+  --fail-operation[=MESSAGE]  the next long-running operation ends Failed
+                              (ResourceOperationFailure, with a detail whose message is a JSON
+                              document {"status":"Failed","statusMessage":MESSAGE}); the resource
+                              ends provisioningState Failed
+  --arc-offline CLUSTER       take another Arc cluster (arc1) offline (repeatable)
+
+Control endpoints (same server, no authentication, not logged as ARM requests):
+  GET    /_emulator/requests   every ARM request received: method, path, query, body, selected
+                               headers (Authorization value redacted), status
+  DELETE /_emulator/requests   forget them
+  GET    /_emulator/faults     the fault and scenario state
+  POST   /_emulator/faults     JSON with any of: {"throttle": N, "serverErrors": N,
+                               "failOperation": true|false|"message",
+                               "failKustomization": {"NAME": "message"|null|false} or ["NAME[=MSG]"],
+                               "extension": {"CLUSTER": "absent|installing|failed|installed"},
+                               "arcOffline": ["CLUSTER"], "arcOnline": ["CLUSTER"],
+                               "providerUnregistered": true|false}; answers the fault state
+  POST   /_emulator/reset      back to the start-up world (start-up options applied again);
+                               issued tokens stay valid
+  GET    /_emulator/state      clusters, extensions, configurations, operations, the agent's
+                               Flux objects per cluster, and the fault state
+
+Authentication: GET ${IDENTITY_PATH}?api-version=2019-08-01&resource=R with header
+X-IDENTITY-HEADER: <IDENTITY_HEADER> issues an opaque bearer token (App Service managed
+identity protocol, used by DefaultAzureCredential). Every ARM request needs
+"Authorization: Bearer <token>" for the resource https://127.0.0.1:PORT,
+https://management.azure.com or https://management.core.windows.net.
+`;

@@ -1,0 +1,29 @@
+/**
+ * Timers of one emulated world. Every delayed state change (operations finishing, the agent
+ * reconciling, a provider registering) goes through here, so that a reset or a shutdown can
+ * cancel all of them at once.
+ */
+export class Scheduler {
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private stopped = false;
+
+  after(ms: number, fn: () => void): void {
+    if (this.stopped) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (!this.stopped) fn();
+    }, Math.max(0, ms));
+    this.timers.add(timer);
+  }
+
+  /** Number of pending timers (for the state endpoint). */
+  get pending(): number {
+    return this.timers.size;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+}

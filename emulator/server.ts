@@ -1,0 +1,212 @@
+/**
+ * The HTTPS server: one port for the token endpoint, the control endpoints and ARM. Every ARM
+ * request is logged, authenticated, subjected to the injected faults, then routed; every ARM
+ * response carries ARM's request-id and rate-limit headers.
+ */
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { settleWaiting } from './arm/flux.js';
+import { ArmError } from './arm/errors.js';
+import { routeArm } from './arm/router.js';
+import type { ArmResult } from './arm/context.js';
+import { TokenService } from './auth.js';
+import type { Certificate } from './cert.js';
+import { IDENTITY_PATH, LOCATION, SUBSCRIPTION_ID } from './constants.js';
+import { handleControl, type ControlTarget } from './control.js';
+import type { EmulatorOptions } from './options.js';
+import { RequestLog } from './requestlog.js';
+import { uuid } from './util.js';
+import { World } from './world.js';
+
+const MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new ArmError(413, 'RequestEntityTooLarge', `The request body is larger than ${MAX_BODY_BYTES} bytes.`));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  const all: Record<string, string> = { ...headers };
+  if (text !== '') all['Content-Type'] = 'application/json; charset=utf-8';
+  all['Content-Length'] = String(Buffer.byteLength(text));
+  res.writeHead(status, all);
+  res.end(text);
+}
+
+export class Emulator implements ControlTarget {
+  world!: World;
+  tokens!: TokenService;
+  readonly log = new RequestLog();
+  private server?: Server;
+  baseUrl = '';
+
+  constructor(
+    readonly options: EmulatorOptions,
+    private readonly certificate: Certificate,
+    private readonly logLine: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+  ) {}
+
+  get port(): number {
+    return Number(new URL(this.baseUrl).port);
+  }
+
+  async start(): Promise<void> {
+    const server = createServer({ key: this.certificate.key, cert: this.certificate.cert }, (req, res) => {
+      this.handle(req, res).catch((err: unknown) => {
+        this.logLine(`emulator: internal error: ${(err as Error).stack ?? String(err)}`);
+        if (!res.headersSent) send(res, 500, { error: { code: 'InternalServerError', message: 'The emulator failed to handle the request.' } });
+        else res.end();
+      });
+    });
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.baseUrl = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.tokens = new TokenService(this.baseUrl);
+    this.world = this.newWorld();
+  }
+
+  private newWorld(): World {
+    const world = new World(this.options, this.baseUrl);
+    world.agent.onReport = (record) => settleWaiting(world, record);
+    return world;
+  }
+
+  /** Back to the start-up world; issued tokens stay valid. */
+  reset(): void {
+    this.world.shutdown();
+    this.world = this.newWorld();
+    this.log.clear();
+  }
+
+  /** The lines printed at start-up (and written to --env-file). */
+  exports(): [string, string][] {
+    return [
+      ['AZURE_RESOURCE_MANAGER_ENDPOINT', this.baseUrl],
+      ['AZURE_SUBSCRIPTION_ID', SUBSCRIPTION_ID],
+      ['NODE_EXTRA_CA_CERTS', this.certificate.certPath],
+      ['IDENTITY_ENDPOINT', `${this.baseUrl}${IDENTITY_PATH}`],
+      ['IDENTITY_HEADER', this.tokens.identityHeader],
+    ];
+  }
+
+  async stop(): Promise<void> {
+    this.world?.shutdown();
+    const server = this.server;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const url = new URL(req.url ?? '/', this.baseUrl);
+    const path = url.pathname;
+
+    if (path === '/_emulator' || path.startsWith('/_emulator/')) {
+      const bodyText = await readBody(req);
+      const result = handleControl(this, method, path, bodyText);
+      send(res, result.status, result.body);
+      return;
+    }
+
+    if (path.toLowerCase() === IDENTITY_PATH || path.toLowerCase() === `${IDENTITY_PATH}/`) {
+      await readBody(req);
+      const result = this.tokens.handleTokenRequest(method, url.searchParams, req.headers);
+      if (!this.options.quiet) this.logLine(`emulator: ${method} ${path} (token for ${url.searchParams.get('resource') ?? '?'}) -> ${result.status}`);
+      send(res, result.status, result.body);
+      return;
+    }
+
+    const started = Date.now();
+    const world = this.world;
+    let bodyText = '';
+    let result: ArmResult | undefined;
+    try {
+      bodyText = await readBody(req);
+    } catch (err) {
+      if (!(err instanceof ArmError)) throw err;
+      result = { status: err.status, body: err.body() };
+    }
+    const entry = this.log.add(method, url, req.headers, bodyText);
+    if (!result) {
+      try {
+        result = this.dispatch(world, method, url, bodyText, req, entry);
+      } catch (err) {
+        if (!(err instanceof ArmError)) throw err;
+        result = { status: err.status, body: err.body(), headers: err.headers };
+      }
+    }
+
+    const write = !['GET', 'HEAD'].includes(method);
+    const limits = world.rateLimit;
+    if (write) limits.writes = Math.max(0, limits.writes - 1);
+    else limits.reads = Math.max(0, limits.reads - 1);
+    const clientRequestId = header(req, 'x-ms-client-request-id');
+    const headers: Record<string, string> = {
+      'x-ms-request-id': uuid(),
+      'x-ms-correlation-request-id': header(req, 'x-ms-correlation-request-id') ?? uuid(),
+      'x-ms-routing-request-id': `${LOCATION.toUpperCase()}:${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}Z:${uuid()}`,
+      'x-ms-ratelimit-remaining-subscription-reads': String(entry.fault === 'throttle' && !write ? 0 : limits.reads),
+      'x-ms-ratelimit-remaining-subscription-writes': String(entry.fault === 'throttle' && write ? 0 : limits.writes),
+      'Cache-Control': 'no-cache',
+      ...(clientRequestId ? { 'x-ms-client-request-id': clientRequestId } : {}),
+      ...result.headers,
+    };
+    entry.status = result.status;
+    entry.durationMs = Date.now() - started;
+    send(res, result.status, result.body, headers);
+    if (!this.options.quiet) this.logLine(`emulator: ${method} ${path}${url.search} -> ${result.status}${entry.fault ? ` (${entry.fault} fault)` : ''}`);
+  }
+
+  private dispatch(world: World, method: string, url: URL, bodyText: string, req: IncomingMessage, entry: { fault?: 'throttle' | 'serverError' }): ArmResult {
+    this.tokens.authenticate(req.headers);
+    if (world.faults.takeThrottle()) {
+      entry.fault = 'throttle';
+      const kind = ['GET', 'HEAD'].includes(method) ? 'read' : 'write';
+      throw new ArmError(
+        429,
+        'SubscriptionRequestsThrottled',
+        `Number of '${kind}' requests for subscription '${world.subscriptionId}' exceeded the limit. Please try again after '1' seconds.`,
+        undefined,
+        { 'Retry-After': '1' },
+      );
+    }
+    if (world.faults.takeServerError()) {
+      entry.fault = 'serverError';
+      throw new ArmError(
+        500,
+        'InternalServerError',
+        `Encountered an internal server error. Diagnostic information: timestamp '${new Date().toISOString()}', subscription id '${world.subscriptionId}', tracking id '${uuid()}', request correlation id '${header(req, 'x-ms-correlation-request-id') ?? uuid()}'.`,
+      );
+    }
+    return routeArm(world, method, url, bodyText);
+  }
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}

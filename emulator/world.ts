@@ -1,0 +1,181 @@
+/**
+ * One emulated Azure world: the subscription, its resource group and clusters, the provider
+ * registration, the stored extensions and Flux configurations, their operations, the simulated
+ * agent and the injected faults. A reset throws the whole object away and builds a new one.
+ */
+import { Agent } from './agent/agent.js';
+import type { ClusterState, ExtensionRecord, FluxRecord, SystemData } from './arm/records.js';
+import { Operations } from './arm/lro.js';
+import { DEFAULT_CLUSTERS } from './clusters.js';
+import { FLUX_EXTENSION_VERSION, MANAGED_IDENTITY_CLIENT_ID, RATE_LIMIT_READS, RATE_LIMIT_WRITES, RESOURCE_GROUP, SUBSCRIPTION_ID } from './constants.js';
+import { Faults } from './faults.js';
+import type { EmulatorOptions, ExtensionScenario } from './options.js';
+import { Scheduler } from './scheduler.js';
+import { isoMs, uuid } from './util.js';
+
+export type RegistrationState = 'Registered' | 'NotRegistered' | 'Registering';
+
+const THREE_DAYS_MS = 3 * 24 * 3600 * 1000;
+
+export class World {
+  readonly scheduler = new Scheduler();
+  readonly faults: Faults;
+  readonly operations: Operations;
+  readonly agent: Agent;
+  readonly subscriptionId = SUBSCRIPTION_ID;
+  readonly resourceGroups = [RESOURCE_GROUP];
+  readonly clusters: ClusterState[];
+  providerState: RegistrationState;
+  readonly extensions = new Map<string, Map<string, ExtensionRecord>>();
+  readonly fluxConfigs = new Map<string, Map<string, FluxRecord>>();
+  readonly rateLimit = { reads: RATE_LIMIT_READS, writes: RATE_LIMIT_WRITES };
+  private seq = 0;
+
+  constructor(
+    readonly options: EmulatorOptions,
+    /** https://127.0.0.1:PORT */
+    readonly baseUrl: string,
+  ) {
+    this.faults = new Faults(options);
+    this.operations = new Operations(this);
+    this.agent = new Agent(this);
+    const now = Date.now();
+    this.clusters = DEFAULT_CLUSTERS.map((def) => {
+      const id = `/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/${RESOURCE_GROUP}/providers/${def.rp}/${def.type}/${def.name}`;
+      const offline = def.offline === true || options.arcOffline.includes(def.name);
+      return {
+        def,
+        resourceGroup: RESOURCE_GROUP,
+        id,
+        key: id.toLowerCase(),
+        online: !offline,
+        lastConnectivityMs: offline ? now - THREE_DAYS_MS : now,
+        principalId: uuid(),
+        createdMs: now - 30 * 24 * 3600 * 1000,
+        parked: [],
+      };
+    });
+    this.providerState = options.providerUnregistered ? 'NotRegistered' : 'Registered';
+    for (const [name, state] of Object.entries(options.extensions)) this.setExtensionScenario(name, state);
+  }
+
+  nextSeq(): number {
+    return ++this.seq;
+  }
+
+  findResourceGroup(name: string): string | undefined {
+    return this.resourceGroups.find((rg) => rg.toLowerCase() === name.toLowerCase());
+  }
+
+  clusterByName(name: string): ClusterState | undefined {
+    return this.clusters.find((c) => c.def.name === name);
+  }
+
+  clusterByKey(key: string): ClusterState | undefined {
+    return this.clusters.find((c) => c.key === key);
+  }
+
+  extensionsOf(cluster: ClusterState): Map<string, ExtensionRecord> {
+    let map = this.extensions.get(cluster.key);
+    if (!map) this.extensions.set(cluster.key, (map = new Map()));
+    return map;
+  }
+
+  fluxConfigsOf(cluster: ClusterState): Map<string, FluxRecord> {
+    let map = this.fluxConfigs.get(cluster.key);
+    if (!map) this.fluxConfigs.set(cluster.key, (map = new Map()));
+    return map;
+  }
+
+  /** The microsoft.flux extension of the cluster, whatever its state. */
+  fluxExtension(cluster: ClusterState): ExtensionRecord | undefined {
+    for (const ext of this.extensionsOf(cluster).values()) {
+      if (String(ext.props.extensionType).toLowerCase() === 'microsoft.flux') return ext;
+    }
+    return undefined;
+  }
+
+  /** The agent reports only from a reachable cluster with an installed Flux extension. */
+  agentRunning(cluster: ClusterState): boolean {
+    const ext = this.fluxExtension(cluster);
+    return cluster.online && ext !== undefined && ext.currentVersion !== null && ext.provisioningState !== 'Deleting';
+  }
+
+  /** Runs `work` now when the cluster is reachable, or parks it until the cluster is back online. */
+  whenOnline(cluster: ClusterState, work: () => void): void {
+    if (cluster.online) work();
+    else cluster.parked.push(work);
+  }
+
+  setOnline(cluster: ClusterState, online: boolean): void {
+    if (cluster.def.kind !== 'arc' || cluster.online === online) return;
+    cluster.online = online;
+    if (!online) {
+      cluster.lastConnectivityMs = Date.now() - THREE_DAYS_MS;
+      return;
+    }
+    cluster.lastConnectivityMs = Date.now();
+    const parked = cluster.parked.splice(0);
+    for (const work of parked) this.scheduler.after(this.options.operationDelayMs, work);
+    this.agent.start(cluster);
+  }
+
+  systemData(createdMs = Date.now()): SystemData {
+    const at = isoMs(createdMs);
+    return {
+      createdBy: MANAGED_IDENTITY_CLIENT_ID,
+      createdByType: 'Application',
+      createdAt: at,
+      lastModifiedBy: MANAGED_IDENTITY_CLIENT_ID,
+      lastModifiedByType: 'Application',
+      lastModifiedAt: at,
+    };
+  }
+
+  /** Puts the cluster's Flux extension into a scenario state (start-up option or control endpoint). */
+  setExtensionScenario(clusterName: string, state: ExtensionScenario): void {
+    const cluster = this.clusterByName(clusterName);
+    if (!cluster) return;
+    const map = this.extensionsOf(cluster);
+    const existing = this.fluxExtension(cluster);
+    if (existing) map.delete(existing.name.toLowerCase());
+    if (state === 'absent') {
+      this.agent.stop(cluster);
+      return;
+    }
+    const record: ExtensionRecord = {
+      cluster,
+      name: existing?.name ?? 'flux',
+      seq: this.nextSeq(),
+      props: {
+        extensionType: 'microsoft.flux',
+        autoUpgradeMinorVersion: true,
+        releaseTrain: 'Stable',
+        version: null,
+        scope: { cluster: { releaseNamespace: 'flux-system' } },
+        configurationSettings: {},
+        autoUpgradeMode: 'compatible',
+      },
+      protectedSettings: {},
+      provisioningState: state === 'installed' ? 'Succeeded' : state === 'installing' ? 'Creating' : 'Failed',
+      currentVersion: state === 'installed' ? FLUX_EXTENSION_VERSION : null,
+      errorInfo:
+        state === 'failed'
+          ? {
+              code: 'ExtensionOperationFailed',
+              message:
+                'The extension operation failed with the following error: Helm installation failed: timed out waiting for the condition: Deployment flux-system/fluxconfig-agent is not ready (0 of 1 expected pods are ready).',
+            }
+          : null,
+      systemData: this.systemData(),
+    };
+    if (cluster.def.kind === 'arc') record.identity = { type: 'SystemAssigned', principalId: uuid() };
+    map.set(record.name.toLowerCase(), record);
+    if (state === 'installed') this.agent.start(cluster);
+    else this.agent.stop(cluster);
+  }
+
+  shutdown(): void {
+    this.scheduler.stop();
+  }
+}
