@@ -24,6 +24,7 @@ import { registerFluxKustomizationDelete } from './commands/flux/kustomization/d
 import { registerFluxKustomizationList } from './commands/flux/kustomization/list.js';
 import { registerFluxKustomizationShow } from './commands/flux/kustomization/show.js';
 import { registerFluxKustomizationUpdate } from './commands/flux/kustomization/update.js';
+import { registerStatus } from './commands/status.js';
 
 /** Flags that take several `key=value` tokens per occurrence, as in az. */
 const MULTI_VALUE_FLAGS = new Set(['--config', '--config-protected', '--match-oidc-identity', '--verification-config']);
@@ -93,7 +94,7 @@ Exit codes: 0 ok, 1 error, 2 invalid input, 3 not found, 4 not authorised,
   const deployed = group(flux, 'deployed-object', 'The objects a Flux configuration reports as deployed, with their state.');
   registerDeployedObjectList(deployed);
   registerDeployedObjectShow(deployed);
-  group(program, 'status', 'Is GitOps working on this cluster, right now? (arrives with the Azure flow)');
+  registerStatus(program);
   return program;
 }
 

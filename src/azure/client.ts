@@ -40,6 +40,9 @@ export interface AzureFlags {
 type SendRequest = (request: unknown) => Promise<{ status: number; headers: { toJSON(): Record<string, string> }; bodyAsText?: string | null }>;
 
 export class ArmClient {
+  /** Headers of the last response (rate-limit headers tell a poller to slow down). */
+  lastHeaders: Record<string, string> = {};
+
   private constructor(
     readonly endpoint: ArmEndpoint,
     readonly subscriptionId: string,
@@ -118,6 +121,7 @@ export class ArmClient {
       throw translateTransportError(err, this.endpoint);
     }
     const headers = response.headers.toJSON();
+    this.lastHeaders = headers;
     let parsed: unknown = undefined;
     if (response.bodyAsText) {
       try {

@@ -17,6 +17,8 @@ export interface CommandOutput {
   rows?: unknown[];
   /** Replaces YAML output (when -o yaml/yamlc and no --query): e.g. a multi-document stream. */
   yaml?: string;
+  /** Replaces table output (when -o table and no --query): a view of its own. */
+  table?: string;
 }
 
 export type Handler<O> = (options: O, ctx: Context) => Promise<CommandOutput | void>;
@@ -52,6 +54,10 @@ export function action<O extends GlobalOptions>(handler: Handler<O>): (options: 
     const chosen = format ?? out.defaultFormat ?? 'json';
     if ((chosen === 'yaml' || chosen === 'yamlc') && out.yaml !== undefined && options.query === undefined) {
       ctx.stdout.write(out.yaml);
+      return;
+    }
+    if (chosen === 'table' && out.table !== undefined && options.query === undefined) {
+      ctx.stdout.write(out.table);
       return;
     }
     const tableRows = chosen === 'table' && options.query === undefined && out.rows !== undefined;

@@ -1,0 +1,187 @@
+/**
+ * Flux objects straight from the cluster, through @kubernetes/client-node (1.4, which runs on
+ * Node 20): the kubeconfig and context the user names (or KUBECONFIG / ~/.kube/config), LIST
+ * per kind and WATCH from the list's resourceVersion, re-listing on 410 Gone. Kinds whose CRD
+ * is missing are skipped, as `flux get all` does. The client is imported only here, lazily.
+ */
+import type { Context } from '../core/context.js';
+import { systemClock } from '../core/clock.js';
+import { AuthError, CliError, UsageError } from '../core/errors.js';
+
+import { FLUX_KINDS, type FluxKind } from './kinds.js';
+
+export { FLUX_KINDS };
+
+/** A Flux object as the API returns it (only what status needs is typed). */
+export interface KubeFluxObject {
+  apiVersion?: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    generation?: number;
+    resourceVersion?: string;
+    deletionTimestamp?: string;
+    creationTimestamp?: string;
+    labels?: Record<string, string>;
+  };
+  spec?: Record<string, unknown>;
+  status?: Record<string, unknown>;
+}
+
+export interface KubeOptions {
+  kubeconfig?: string;
+  context?: string;
+}
+
+export interface Selector {
+  namespace?: string;
+  labelSelector?: string;
+}
+
+const key = (o: KubeFluxObject): string => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+
+interface ApiError {
+  code?: number;
+  statusCode?: number;
+  body?: unknown;
+  message?: string;
+}
+
+function statusOf(err: unknown): number | undefined {
+  const e = err as ApiError;
+  return e?.code ?? e?.statusCode;
+}
+
+export class KubeAccess {
+  private constructor(
+    private readonly ctx: Context,
+    private readonly kc: import('@kubernetes/client-node').KubeConfig,
+    private readonly api: import('@kubernetes/client-node').CustomObjectsApi,
+    private readonly lib: typeof import('@kubernetes/client-node'),
+    readonly contextName: string,
+    readonly server: string,
+  ) {}
+
+  static async connect(ctx: Context, options: KubeOptions): Promise<KubeAccess> {
+    const lib = await import('@kubernetes/client-node');
+    const kc = new lib.KubeConfig();
+    try {
+      if (options.kubeconfig !== undefined) kc.loadFromFile(options.kubeconfig);
+      else kc.loadFromDefault();
+    } catch (err) {
+      throw new UsageError('--kubeconfig', `cannot read the kubeconfig${options.kubeconfig ? ` '${options.kubeconfig}'` : ''}: ${(err as Error).message.split('\n')[0]}`);
+    }
+    if (options.context !== undefined) {
+      if (!kc.getContextObject(options.context)) {
+        throw new UsageError('--context', `'${options.context}' is not a context of the kubeconfig.`, `Contexts: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'}.`);
+      }
+      kc.setCurrentContext(options.context);
+    }
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) throw new UsageError('--context', 'the kubeconfig has no current cluster.', 'Give --context NAME, or --kubeconfig PATH.');
+    ctx.log.verbose(`Kubernetes API ${cluster.server} (context ${kc.getCurrentContext()})`);
+    return new KubeAccess(ctx, kc, kc.makeApiClient(lib.CustomObjectsApi), lib, kc.getCurrentContext(), cluster.server);
+  }
+
+  private translate(err: unknown, what: string): CliError {
+    const code = statusOf(err);
+    if (code === 401 || code === 403) return new AuthError(`the Kubernetes API refused ${what} (${code}).`, 'Check the credentials of the kubeconfig context and its RBAC (list/watch on Flux resources).');
+    const message = (err as Error)?.message?.split('\n')[0] ?? String(err);
+    return new CliError(`reading ${what} from ${this.server} failed: ${message}`);
+  }
+
+  private async listKind(k: FluxKind, sel: Selector): Promise<{ items: KubeFluxObject[]; resourceVersion: string } | undefined> {
+    try {
+      const base = { group: k.group, version: k.version, plural: k.plural, ...(sel.labelSelector ? { labelSelector: sel.labelSelector } : {}) };
+      const body = (sel.namespace ? await this.api.listNamespacedCustomObject({ ...base, namespace: sel.namespace }) : await this.api.listClusterCustomObject(base)) as {
+        items?: KubeFluxObject[];
+        metadata?: { resourceVersion?: string };
+      };
+      const items = (body.items ?? []).map((o) => ({ ...o, kind: o.kind ?? k.kind }));
+      return { items, resourceVersion: body.metadata?.resourceVersion ?? '' };
+    } catch (err) {
+      if (statusOf(err) === 404) return undefined; // CRD not installed
+      throw this.translate(err, `${k.plural}.${k.group}`);
+    }
+  }
+
+  /** Every Flux object matching the selector. */
+  async list(sel: Selector): Promise<KubeFluxObject[]> {
+    const lists = await Promise.all(FLUX_KINDS.map((k) => this.listKind(k, sel)));
+    return lists.flatMap((l) => l?.items ?? []);
+  }
+
+  /**
+   * Lists, then watches every kind; calls `onChange` with the whole set after the first list
+   * and after every event. Re-lists a kind when its watch expires (410 Gone). Runs until
+   * `signal` aborts.
+   */
+  async watch(sel: Selector, onChange: (objects: KubeFluxObject[]) => void, signal: AbortSignal): Promise<void> {
+    const cache = new Map<string, KubeFluxObject>();
+    // Nothing is reported until every kind has been listed once: a partial first view could
+    // look ready before the Kustomizations are even read.
+    let pendingKinds = FLUX_KINDS.length;
+    const emit = (): void => {
+      if (pendingKinds === 0) onChange([...cache.values()]);
+    };
+    const listedOnce = (): void => {
+      pendingKinds--;
+      emit();
+    };
+    const watcher = new this.lib.Watch(this.kc);
+    const runKind = async (k: FluxKind): Promise<void> => {
+      const path = `/apis/${k.group}/${k.version}${sel.namespace ? `/namespaces/${sel.namespace}` : ''}/${k.plural}`;
+      const relist = async (): Promise<string | undefined> => {
+        const listed = await this.listKind(k, sel);
+        if (!listed) return undefined;
+        for (const [id, o] of cache) if (o.kind === k.kind) cache.delete(id);
+        for (const o of listed.items) cache.set(key(o), o);
+        emit();
+        return listed.resourceVersion;
+      };
+      let resourceVersion = await relist();
+      listedOnce();
+      if (resourceVersion === undefined) return; // no such CRD on this cluster
+      while (!signal.aborted) {
+        // One watch connection: it ends on a server timeout (resume from the last version
+        // seen) or with 410 Gone (the version left the server's history: list again).
+        const from: string = resourceVersion;
+        const startedAt = Date.now();
+        const expired = await new Promise<boolean>((resolve, reject) => {
+          let gone = false;
+          const started = watcher.watch(
+            path,
+            { allowWatchBookmarks: true, resourceVersion: from, ...(sel.labelSelector ? { labelSelector: sel.labelSelector } : {}) },
+            (type: string, obj: KubeFluxObject & { code?: number }) => {
+              if (type === 'ERROR') {
+                gone = gone || obj.code === 410;
+                return;
+              }
+              if (obj?.metadata?.resourceVersion) resourceVersion = obj.metadata.resourceVersion;
+              if (type === 'BOOKMARK') return;
+              const o = { ...obj, kind: obj.kind ?? k.kind };
+              if (type === 'DELETED') cache.delete(key(o));
+              else cache.set(key(o), o);
+              emit();
+            },
+            (err: unknown) => {
+              const code = statusOf(err);
+              if (code === 401 || code === 403) reject(this.translate(err, `a watch of ${k.plural}`));
+              else resolve(gone || code === 410);
+            },
+          );
+          void started.then((controller) => signal.addEventListener('abort', () => controller.abort(), { once: true })).catch((err: unknown) => resolve(statusOf(err) === 410));
+        });
+        if (signal.aborted) return;
+        // A connection that ends at once (server down, proxy) is not retried in a tight loop.
+        if (Date.now() - startedAt < 1000) await systemClock.sleep(1000, signal).catch(() => undefined);
+        if (expired) {
+          this.ctx.log.verbose(`${k.plural}: watch expired (410 Gone); listing again`);
+          resourceVersion = (await relist()) ?? resourceVersion;
+        }
+      }
+    };
+    await Promise.all(FLUX_KINDS.map((k) => runKind(k)));
+  }
+}
