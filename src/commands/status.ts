@@ -54,7 +54,7 @@ export function registerStatus(parent: Command): Command {
     .option('--interval <duration>', 'with Azure: time between reads (default 5s; longer when Azure asks)')
     .addOption(new Option('--wait-for <state>', 'wait until every configuration is provisioned, compliant or ready').choices(['provisioned', 'compliant', 'ready']))
     .option('--fail-fast', 'stop at the first failure instead of waiting for it to recover')
-    .option('--timeout <duration>', 'how long --watch/--wait-for wait (default 10m; exit 5)');
+    .option('--timeout <duration>', 'how long --watch/--wait-for wait (default 10m); then exit 6 if objects are failing, else 5');
   addGlobalOptions(cmd);
   cmd.addHelpText('after', EXAMPLES);
   cmd.action(action<Options>(run));
@@ -149,6 +149,11 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
     case 'failed':
       throw new FailedError(`${waitFor}: not reached, and it will not be without a change (see above).`);
     case 'timeout':
+      // Time ran out while something was failing (not merely still in progress): that is a
+      // failure for the pipeline, not a slow cluster.
+      if (result.gate?.notReady.some((o) => o.state === 'Failed')) {
+        throw new FailedError(`${waitFor}: not reached within ${options.timeout ?? '10m'}, and objects are failing (see above).`);
+      }
       throw new TimeoutError(`${waitFor}: not reached within ${options.timeout ?? '10m'}; the last state is above.`);
     case 'interrupted':
       throw new InterruptedError('interrupted; nothing was changed.');
