@@ -8,6 +8,12 @@ import { UsageError } from './errors.js';
 
 const SEPARATOR = '\u0000';
 
+/** `--name=value` → name and inline value; any other token → itself as the name. */
+function splitFlag(token: string): { name: string; inline?: string } {
+  const eq = token.startsWith('--') ? token.indexOf('=') : -1;
+  return eq > 0 ? { name: token.slice(0, eq), inline: token.slice(eq + 1) } : { name: token };
+}
+
 export function groupMultiValueFlags(argv: readonly string[], flags: ReadonlySet<string>): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -16,13 +22,12 @@ export function groupMultiValueFlags(argv: readonly string[], flags: ReadonlySet
       out.push(...argv.slice(i));
       break;
     }
-    const eq = token.startsWith('--') ? token.indexOf('=') : -1;
-    const name = eq > 0 ? token.slice(0, eq) : token;
+    const { name, inline } = splitFlag(token);
     if (!flags.has(name)) {
       out.push(token);
       continue;
     }
-    const values: string[] = eq > 0 ? [token.slice(eq + 1)] : [];
+    const values: string[] = inline !== undefined ? [inline] : [];
     while (i + 1 < argv.length && !argv[i + 1]!.startsWith('-')) values.push(argv[++i]!);
     if (values.length === 0) throw new UsageError(name, 'expects key=value pairs after it.', `e.g. ${name} name=apps path=./apps`);
     out.push(name);
@@ -71,17 +76,12 @@ export const FLAG_ALIASES: Readonly<Record<string, string>> = {
 };
 
 export function canonicalFlags(argv: readonly string[], aliases: Readonly<Record<string, string>> = FLAG_ALIASES): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const token = argv[i]!;
-    if (token === '--') {
-      out.push(...argv.slice(i));
-      break;
-    }
-    const eq = token.startsWith('--') ? token.indexOf('=') : -1;
-    const name = eq > 0 ? token.slice(0, eq) : token;
+  const end = argv.indexOf('--');
+  const flags = end < 0 ? argv : argv.slice(0, end);
+  const rewritten = flags.map((token) => {
+    const { name, inline } = splitFlag(token);
     const canonical = aliases[name];
-    out.push(canonical ? canonical + (eq > 0 ? token.slice(eq) : '') : token);
-  }
-  return out;
+    return canonical ? canonical + (inline !== undefined ? `=${inline}` : '') : token;
+  });
+  return end < 0 ? rewritten : [...rewritten, ...argv.slice(end)];
 }

@@ -57,6 +57,19 @@ function inlineOrFile(flags: FluxConfigFlags, inline: 'sshPrivateKey' | 'httpsCa
   return secret ? readSecret(FLAG[inline], a, input) : readValue(FLAG[inline], a, input);
 }
 
+/** The reference flags given (trimmed, never empty), or undefined when none was. */
+function refFromFlags<K extends 'branch' | 'tag' | 'semver' | 'commit' | 'digest'>(flags: FluxConfigFlags, keys: readonly K[]): Partial<Record<K, string>> | undefined {
+  const given = keys.filter((k) => flags[k] !== undefined);
+  if (given.length === 0) return undefined;
+  const ref: Partial<Record<K, string>> = {};
+  for (const k of given) {
+    const v = (flags[k] as string).trim();
+    if (!v) throw new UsageError(FLAG[k], 'must not be empty.');
+    ref[k] = v;
+  }
+  return ref;
+}
+
 export interface GitExtras {
   /** base64 of the private key file, for configurationProtectedSettings.sshPrivateKey */
   sshPrivateKey?: string;
@@ -69,16 +82,9 @@ export function gitFromFlags(flags: FluxConfigFlags, base: Partial<GitRepository
   const extras: GitExtras = {};
   if (flags.url !== undefined) block.url = flags.url.trim();
   applyTiming(flags, block);
-  const refFlags = (['branch', 'tag', 'semver', 'commit'] as const).filter((k) => flags[k] !== undefined);
-  if (refFlags.length > 0) {
-    // Any ref flag replaces the file's ref: mixing a file's branch with a flag's tag is never meant.
-    block.repositoryRef = {};
-    for (const k of refFlags) {
-      const v = (flags[k] as string).trim();
-      if (!v) throw new UsageError(FLAG[k], 'must not be empty.');
-      block.repositoryRef[k] = v;
-    }
-  }
+  // Any ref flag replaces the file's ref: mixing a file's branch with a flag's tag is never meant.
+  const gitRef = refFromFlags(flags, ['branch', 'tag', 'semver', 'commit']);
+  if (gitRef) block.repositoryRef = gitRef;
   const key = inlineOrFile(flags, 'sshPrivateKey', 'sshPrivateKeyFile', input, true);
   if (key !== undefined) {
     const flag = flags.sshPrivateKeyFile !== undefined ? FLAG.sshPrivateKeyFile : FLAG.sshPrivateKey;
@@ -180,15 +186,8 @@ export function ociFromFlags(flags: FluxConfigFlags, base: Partial<OciRepository
   const block: Partial<OciRepositoryDef> = { ...base };
   if (flags.url !== undefined) block.url = flags.url.trim();
   applyTiming(flags, block);
-  const refFlags = (['tag', 'semver', 'digest'] as const).filter((k) => flags[k] !== undefined);
-  if (refFlags.length > 0) {
-    block.repositoryRef = {};
-    for (const k of refFlags) {
-      const v = (flags[k] as string).trim();
-      if (!v) throw new UsageError(FLAG[k], 'must not be empty.');
-      block.repositoryRef[k] = v;
-    }
-  }
+  const ociRef = refFromFlags(flags, ['tag', 'semver', 'digest']);
+  if (ociRef) block.repositoryRef = ociRef;
   if (flags.ociMediaType !== undefined || flags.ociOperation !== undefined) {
     block.layerSelector = { ...(base.layerSelector ?? {}) };
     if (flags.ociMediaType !== undefined) block.layerSelector.mediaType = flags.ociMediaType.trim();

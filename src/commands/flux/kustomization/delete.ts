@@ -38,9 +38,10 @@ Examples:
 }
 
 async function run(options: Options, ctx: Context): Promise<CommandOutput | void> {
-  const [{ parseKustomizationTarget, dependentsOf, kustomizationPatchBody }, { NotFoundError, UsageError }] = await Promise.all([
+  const [{ parseKustomizationTarget, dependentsOf, kustomizationPatchBody }, { UsageError }, { kustomizationNotFound }] = await Promise.all([
     import('../../../model/kustomization-flags.js'),
     import('../../../core/errors.js'),
+    import('./missing.js'),
   ]);
   const { configName, name } = parseKustomizationTarget(options);
   const [{ FLUX_API_VERSION }, { prepareWrite, follow, getFluxConfiguration }, { configurationFromResource }, { confirm }] = await Promise.all([
@@ -54,11 +55,7 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
   const current = configurationFromResource(configName, resource);
   const existing = current.kustomizations.get(name);
   if (!existing) {
-    const names = [...current.kustomizations.keys()];
-    throw new NotFoundError(
-      `kustomization '${name}' does not exist in Flux configuration '${configName}' on cluster '${s.cluster.clusterName}'${names.length > 0 ? ` (it has: ${names.join(', ')})` : ' (it has none)'}.`,
-      `List them with: k8s-gitops flux kustomization list ${s.clusterArgs} -n ${configName}`,
-    );
+    throw kustomizationNotFound(s, configName, name, [...current.kustomizations.keys()]);
   }
   const dependents = dependentsOf(name, current.kustomizations);
   if (dependents.length > 0) {

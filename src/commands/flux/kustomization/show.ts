@@ -29,21 +29,17 @@ Examples:
 }
 
 async function run(options: Options, ctx: Context): Promise<CommandOutput> {
-  const [{ prepareRead, getFluxConfiguration }, { parseKustomizationTarget }, { NotFoundError }] = await Promise.all([
+  const [{ prepareRead, getFluxConfiguration }, { parseKustomizationTarget }, { kustomizationNotFound }] = await Promise.all([
     import('../../azure.js'),
     import('../../../model/kustomization-flags.js'),
-    import('../../../core/errors.js'),
+    import('./missing.js'),
   ]);
   const { configName, name } = parseKustomizationTarget(options);
   const s = await prepareRead(ctx, options);
   const { resource } = await getFluxConfiguration(s, configName);
   const raw = (resource.properties?.kustomizations ?? {}) as Record<string, Record<string, unknown> | null>;
   if (!Object.prototype.hasOwnProperty.call(raw, name)) {
-    const names = Object.keys(raw);
-    throw new NotFoundError(
-      `kustomization '${name}' does not exist in Flux configuration '${configName}' on cluster '${s.cluster.clusterName}'${names.length > 0 ? ` (it has: ${names.join(', ')})` : ' (it has none)'}.`,
-      `List them with: k8s-gitops flux kustomization list ${s.clusterArgs} -n ${configName}`,
-    );
+    throw kustomizationNotFound(s, configName, name, Object.keys(raw));
   }
   const entry = { name, ...(raw[name] ?? {}) };
   return { data: { [name]: entry }, rows: [entry], columns: KUSTOMIZATION_COLUMNS };

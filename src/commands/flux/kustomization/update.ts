@@ -49,9 +49,10 @@ Durations are Go durations (90s, 10m, 1h30m); booleans are true or false (a bare
 }
 
 async function run(options: Options, ctx: Context): Promise<CommandOutput | void> {
-  const [{ parseKustomizationFlags, hasDefinitionFields, mergeKustomization, kustomizationChange, checkKustomizationSet, kustomizationPatchBody, DEFINITION_FLAGS }, { NotFoundError, UsageError }] = await Promise.all([
+  const [{ parseKustomizationFlags, hasDefinitionFields, mergeKustomization, kustomizationChange, checkKustomizationSet, kustomizationPatchBody, DEFINITION_FLAGS }, { UsageError }, { kustomizationNotFound }] = await Promise.all([
     import('../../../model/kustomization-flags.js'),
     import('../../../core/errors.js'),
+    import('./missing.js'),
   ]);
   const { configName, name, def: given } = parseKustomizationFlags(options);
   if (!hasDefinitionFields(given)) {
@@ -68,11 +69,7 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
   const current = configurationFromResource(configName, resource);
   const existing = current.kustomizations.get(name);
   if (!existing) {
-    const names = [...current.kustomizations.keys()];
-    throw new NotFoundError(
-      `kustomization '${name}' does not exist in Flux configuration '${configName}' on cluster '${s.cluster.clusterName}'${names.length > 0 ? ` (it has: ${names.join(', ')})` : ' (it has none)'}.`,
-      `Add it with: k8s-gitops flux kustomization create ${s.clusterArgs} -n ${configName} -k ${name} --path …`,
-    );
+    throw kustomizationNotFound(s, configName, name, [...current.kustomizations.keys()], `Add it with: k8s-gitops flux kustomization create ${s.clusterArgs} -n ${configName} -k ${name} --path …`);
   }
   const next = mergeKustomization(existing, given);
   const change = kustomizationChange(existing, next);
