@@ -8,7 +8,9 @@ import { extensionView } from './arm/extensions.js';
 import { fluxView } from './arm/flux.js';
 import { providerView } from './arm/resources.js';
 import { KC_NAMESPACE } from './constants.js';
+import { typeKeyOf } from './kube/resources.js';
 import { checkCluster, EXTENSION_SCENARIOS, type ExtensionScenario, OptionError, parseArcCluster, parseFailKustomization } from './options.js';
+import type { ClusterState } from './arm/records.js';
 import type { RequestLog } from './requestlog.js';
 import { isObject, type Json } from './util.js';
 import type { World } from './world.js';
@@ -38,7 +40,7 @@ function names(name: string, value: unknown): string[] {
   return list.map((v) => parseArcCluster(name, v));
 }
 
-const FAULT_KEYS = ['throttle', 'serverErrors', 'failOperation', 'failKustomization', 'extension', 'arcOffline', 'arcOnline', 'providerUnregistered'];
+const FAULT_KEYS = ['throttle', 'serverErrors', 'failOperation', 'failKustomization', 'extension', 'arcOffline', 'arcOnline', 'providerUnregistered', 'watchHistory'];
 
 /** Applies a faults document; every field is checked before anything changes. */
 export function applyFaults(world: World, doc: unknown): void {
@@ -110,6 +112,11 @@ export function applyFaults(world: World, doc: unknown): void {
     const v = doc.providerUnregistered;
     changes.push(() => (world.providerState = v ? 'NotRegistered' : 'Registered'));
   }
+  if ('watchHistory' in doc) {
+    const n = count('watchHistory', doc.watchHistory);
+    if (n < 1) throw new OptionError('watchHistory must be a whole number >= 1.');
+    changes.push(() => world.setWatchHistory(n));
+  }
   for (const change of changes) change();
 }
 
@@ -118,12 +125,26 @@ export function faultState(world: World): Json {
     ...world.faults.snapshot(),
     providerRegistrationState: world.providerState,
     offlineClusters: world.clusters.filter((c) => !c.online).map((c) => c.def.name),
+    watchHistory: world.kube.values().next().value?.historyLimit ?? world.options.watchHistory,
     extensions: Object.fromEntries(
       world.clusters.map((c) => {
         const ext = world.fluxExtension(c);
         return [c.def.name, ext ? { name: ext.name, provisioningState: ext.provisioningState, currentVersion: ext.currentVersion } : null];
       }),
     ),
+  };
+}
+
+/** A cluster's Kubernetes API as its store holds it: resourceVersions, history, watches, namespaces. */
+function kubeState(world: World, cluster: ClusterState): Json {
+  const store = world.kubeStore(cluster);
+  return {
+    resourceVersion: String(store.resourceVersion),
+    oldestWatchableResourceVersion: String(store.oldestResourceVersion),
+    historyLength: store.historyLength,
+    historyLimit: store.historyLimit,
+    watches: store.watchCount,
+    namespaces: [...store.namespaces.keys()].sort(),
   };
 }
 
@@ -148,7 +169,12 @@ export function stateDump(target: ControlTarget): Json {
       agentRunning: world.agentRunning(c),
       extensions: [...world.extensionsOf(c).values()].map((e) => extensionView(e, '2025-03-01')),
       fluxConfigurations: [...world.fluxConfigsOf(c).values()].map((r) => ({ ...fluxView(r), generation: r.generation, deliveredGeneration: r.deliveredGeneration })),
-      objects: world.agent.objects(c).all().map(toKubeObject),
+      // As the cluster's Kubernetes API serves them (with resourceVersion) once committed there.
+      objects: world.agent
+        .objects(c)
+        .all()
+        .map((o) => world.kubeStore(c).get(typeKeyOf(o.apiVersion, o.kind), o.namespace, o.name)?.object ?? toKubeObject(o)),
+      kubernetes: kubeState(world, c),
     })),
     operations: world.operations.all().map((o) => ({ ...world.operations.view(o), action: o.action, resource: `${o.collection}/${o.resourceName}`, clusterId: world.clusterByKey(o.clusterKey)?.id })),
     pendingTimers: world.scheduler.pending,

@@ -1,9 +1,9 @@
 /**
  * Entry point of the k8s-gitops emulator (a test double of Azure; see emulator/README.md).
  *
- * Parses the options, makes the TLS certificate, starts the server, then prints one
- * `export NAME=value` line per variable on stdout (nothing else ever goes to stdout) and serves
- * until SIGTERM or SIGINT.
+ * Parses the options, makes the TLS certificate, starts the server (which writes the clusters'
+ * kubeconfig beside the certificate), then prints one `export NAME=value` line per variable on
+ * stdout (nothing else ever goes to stdout) and serves until SIGTERM or SIGINT.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -71,7 +71,9 @@ async function main(argv: string[]): Promise<number> {
   const lines = emulator.exports().map(([name, value]) => `export ${name}=${shellValue(value)}\n`).join('');
   if (options.envFile) writeFileSync(resolve(options.envFile), lines, { mode: 0o600 });
   process.stdout.write(lines);
-  process.stderr.write(`emulator: serving Azure Resource Manager on ${emulator.baseUrl} (state in ${dir}); stop with SIGTERM or Ctrl-C\n`);
+  process.stderr.write(
+    `emulator: serving Azure Resource Manager on ${emulator.baseUrl} and the clusters' Kubernetes APIs under ${emulator.baseUrl}/k8s/<cluster> (kubeconfig ${emulator.kubeconfigPath}; state in ${dir}); stop with SIGTERM or Ctrl-C\n`,
+  );
   return finished;
 }
 

@@ -25,6 +25,8 @@ export interface EmulatorOptions {
   /** false, true (default message) or the innermost failure message. */
   failOperation: boolean | string;
   arcOffline: string[];
+  /** Change events each cluster's Kubernetes API keeps for watches (older resourceVersions: 410). */
+  watchHistory: number;
   quiet: boolean;
 }
 
@@ -42,6 +44,7 @@ export function defaultOptions(): EmulatorOptions {
     serverErrors: 0,
     failOperation: false,
     arcOffline: [],
+    watchHistory: 1000,
     quiet: false,
   };
 }
@@ -164,6 +167,9 @@ export function parseOptions(argv: readonly string[]): ParseResult {
         if (!options.arcOffline.includes(name)) options.arcOffline.push(name);
         break;
       }
+      case '--watch-history':
+        options.watchHistory = integer(flag, value(), 1);
+        break;
       case '--quiet':
         noValue();
         options.quiet = true;
@@ -179,18 +185,21 @@ export const HELP = `Usage: node dist-emulator/main.js [options]      (or: npm r
 
 A local stand-in for the Azure side of k8s-gitops: Azure Resource Manager with the
 Microsoft.KubernetesConfiguration provider (extensions, fluxConfigurations), a managed-identity
-token endpoint, and a simulated in-cluster Flux agent. It is a test double, not Azure.
+token endpoint, a simulated in-cluster Flux agent, and a read-only Kubernetes API per cluster
+showing the agent's Flux objects. It is a test double, not Azure.
 
-It listens on https://127.0.0.1:PORT with a self-signed certificate made at start-up, then
-prints to stdout one line per variable (and nothing else):
+It listens on https://127.0.0.1:PORT with a self-signed certificate made at start-up, writes a
+kubeconfig beside the certificate, then prints to stdout one line per variable (and nothing
+else):
   export AZURE_RESOURCE_MANAGER_ENDPOINT=https://127.0.0.1:PORT
   export AZURE_SUBSCRIPTION_ID=${SUBSCRIPTION_ID}
   export NODE_EXTRA_CA_CERTS=<certificate PEM>
   export IDENTITY_ENDPOINT=https://127.0.0.1:PORT${IDENTITY_PATH}
   export IDENTITY_HEADER=<random secret>
-With these variables in its environment an unmodified k8s-gitops talks to the emulator; for
-a shell: start it in the background with --export-file F, wait until F exists, then '. F'.
-It serves until SIGTERM or SIGINT (clean shutdown, exit 0). Logs go to stderr.
+  export KUBECONFIG=<state directory>/kubeconfig
+With these variables in its environment an unmodified k8s-gitops (and kubectl) talks to the
+emulator; for a shell: start it in the background with --export-file F, wait until F exists,
+then '. F'. It serves until SIGTERM or SIGINT (clean shutdown, exit 0). Logs go to stderr.
 
 Default world:
   subscription ${SUBSCRIPTION_ID}, resource group rg (westeurope) with
@@ -217,6 +226,9 @@ Options:
   --retry-after S             Retry-After seconds on long-running operations (default 1; 0 allowed)
   --page-size N               LIST pages hold N items and link the next with nextLink
                               (default: one page)
+  --watch-history N           change events each cluster's Kubernetes API keeps for watches
+                              (default 1000); a watch from an older resourceVersion, or one
+                              that falls further behind, gets 410 Expired
   --quiet                     no request log on stderr
 
 Scenarios and faults (also settable at run time, see POST /_emulator/faults):
@@ -252,7 +264,8 @@ Control endpoints (same server, no authentication, not logged as ARM requests):
                                "failKustomization": {"NAME": "message"|null|false} or ["NAME[=MSG]"],
                                "extension": {"CLUSTER": "absent|installing|failed|installed"},
                                "arcOffline": ["CLUSTER"], "arcOnline": ["CLUSTER"],
-                               "providerUnregistered": true|false}; answers the fault state
+                               "providerUnregistered": true|false, "watchHistory": N};
+                               answers the fault state
   POST   /_emulator/reset      back to the start-up world (start-up options applied again);
                                issued tokens stay valid
   GET    /_emulator/state      clusters, extensions, configurations, operations, the agent's
@@ -263,4 +276,15 @@ X-IDENTITY-HEADER: <IDENTITY_HEADER> issues an opaque bearer token (App Service 
 identity protocol, used by DefaultAzureCredential). Every ARM request needs
 "Authorization: Bearer <token>" for the resource https://127.0.0.1:PORT,
 https://management.azure.com or https://management.core.windows.net.
+
+Kubernetes API of each cluster: https://127.0.0.1:PORT/k8s/<cluster> (aks1, arc1, arc-offline,
+hci1), the server URLs of $KUBECONFIG (contexts named like the clusters, current context aks1,
+certificate-authority = the emulator's certificate, a bearer token per cluster; requests without
+it get 401). Served: discovery (/api, /apis, /version), get, list and watch of namespaces and,
+while the cluster's microsoft.flux extension is installed, of GitRepository, OCIRepository,
+Bucket, HelmRepository, HelmChart (source.toolkit.fluxcd.io/v1), Kustomization
+(kustomize.toolkit.fluxcd.io/v1) and HelmRelease (helm.toolkit.fluxcd.io/v2), with label and
+field selectors, resourceVersion, limit/continue, bookmarks and Table output (kubectl get).
+The objects are the simulated agent's, the same ones reported in Azure's statuses[]. Other
+verbs get 405: the agent alone writes. Try: kubectl get kustomizations -A
 `;

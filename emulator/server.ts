@@ -1,8 +1,11 @@
 /**
- * The HTTPS server: one port for the token endpoint, the control endpoints and ARM. Every ARM
- * request is logged, authenticated, subjected to the injected faults, then routed; every ARM
- * response carries ARM's request-id and rate-limit headers.
+ * The HTTPS server: one port for the token endpoint, the control endpoints, ARM and the
+ * emulated clusters' Kubernetes APIs (under /k8s/<cluster>/). Every ARM request is logged,
+ * authenticated, subjected to the injected faults, then routed; every ARM response carries
+ * ARM's request-id and rate-limit headers. Kubernetes requests are neither logged as ARM
+ * requests nor subject to ARM's faults.
  */
+import { dirname, join } from 'node:path';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,8 +15,11 @@ import { routeArm } from './arm/router.js';
 import type { ArmResult } from './arm/context.js';
 import { TokenService } from './auth.js';
 import type { Certificate } from './cert.js';
+import { DEFAULT_CLUSTERS } from './clusters.js';
 import { IDENTITY_PATH, LOCATION, SUBSCRIPTION_ID } from './constants.js';
 import { handleControl, type ControlTarget } from './control.js';
+import { KubeApi } from './kube/api.js';
+import { clusterTokens, KUBECONFIG_FILE, writeKubeconfig } from './kube/kubeconfig.js';
 import type { EmulatorOptions } from './options.js';
 import { RequestLog } from './requestlog.js';
 import { uuid } from './util.js';
@@ -52,14 +58,22 @@ export class Emulator implements ControlTarget {
   world!: World;
   tokens!: TokenService;
   readonly log = new RequestLog();
+  /** Bearer token of each cluster's Kubernetes API (in the kubeconfig). */
+  readonly kubeTokens = clusterTokens(DEFAULT_CLUSTERS.map((c) => c.name));
+  private readonly kube: KubeApi;
   private server?: Server;
   baseUrl = '';
+  /** The kubeconfig written at start-up, beside the certificate. */
+  readonly kubeconfigPath: string;
 
   constructor(
     readonly options: EmulatorOptions,
     private readonly certificate: Certificate,
     private readonly logLine: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
-  ) {}
+  ) {
+    this.kubeconfigPath = join(dirname(certificate.certPath), KUBECONFIG_FILE);
+    this.kube = new KubeApi(() => this.world, this.kubeTokens, options.quiet ? undefined : (line) => this.logLine(line));
+  }
 
   get port(): number {
     return Number(new URL(this.baseUrl).port);
@@ -84,18 +98,20 @@ export class Emulator implements ControlTarget {
     this.baseUrl = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
     this.tokens = new TokenService(this.baseUrl);
     this.world = this.newWorld();
+    writeKubeconfig(this.kubeconfigPath, this.baseUrl, this.certificate.certPath, this.kubeTokens);
   }
 
-  private newWorld(): World {
-    const world = new World(this.options, this.baseUrl);
+  private newWorld(previous?: World): World {
+    const world = new World(this.options, this.baseUrl, previous);
     world.agent.onReport = (record) => settleWaiting(world, record);
     return world;
   }
 
   /** Back to the start-up world; issued tokens stay valid. */
   reset(): void {
-    this.world.shutdown();
-    this.world = this.newWorld();
+    const previous = this.world;
+    previous.shutdown();
+    this.world = this.newWorld(previous);
     this.log.clear();
   }
 
@@ -107,6 +123,7 @@ export class Emulator implements ControlTarget {
       ['NODE_EXTRA_CA_CERTS', this.certificate.certPath],
       ['IDENTITY_ENDPOINT', `${this.baseUrl}${IDENTITY_PATH}`],
       ['IDENTITY_HEADER', this.tokens.identityHeader],
+      ['KUBECONFIG', this.kubeconfigPath],
     ];
   }
 
@@ -124,6 +141,11 @@ export class Emulator implements ControlTarget {
     const method = (req.method ?? 'GET').toUpperCase();
     const url = new URL(req.url ?? '/', this.baseUrl);
     const path = url.pathname;
+
+    if (KubeApi.handles(path)) {
+      await this.kube.handle(req, res, url);
+      return;
+    }
 
     if (path === '/_emulator' || path.startsWith('/_emulator/')) {
       const bodyText = await readBody(req);

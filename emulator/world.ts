@@ -1,7 +1,8 @@
 /**
  * One emulated Azure world: the subscription, its resource group and clusters, the provider
  * registration, the stored extensions and Flux configurations, their operations, the simulated
- * agent and the injected faults. A reset throws the whole object away and builds a new one.
+ * agent, each cluster's Kubernetes API store and the injected faults. A reset throws the whole
+ * object away and builds a new one (the clusters' resourceVersions keep counting upwards).
  */
 import { Agent } from './agent/agent.js';
 import type { ClusterState, ExtensionRecord, FluxRecord, SystemData } from './arm/records.js';
@@ -9,6 +10,8 @@ import { Operations } from './arm/lro.js';
 import { DEFAULT_CLUSTERS } from './clusters.js';
 import { FLUX_EXTENSION_VERSION, MANAGED_IDENTITY_CLIENT_ID, RATE_LIMIT_READS, RATE_LIMIT_WRITES, RESOURCE_GROUP, SUBSCRIPTION_ID } from './constants.js';
 import { Faults } from './faults.js';
+import { commitCluster } from './kube/model.js';
+import { KubeStore } from './kube/store.js';
 import type { EmulatorOptions, ExtensionScenario } from './options.js';
 import { Scheduler } from './scheduler.js';
 import { isoMs, uuid } from './util.js';
@@ -29,12 +32,16 @@ export class World {
   readonly extensions = new Map<string, Map<string, ExtensionRecord>>();
   readonly fluxConfigs = new Map<string, Map<string, FluxRecord>>();
   readonly rateLimit = { reads: RATE_LIMIT_READS, writes: RATE_LIMIT_WRITES };
+  /** Each cluster's Kubernetes API store, by cluster key. */
+  readonly kube = new Map<string, KubeStore>();
   private seq = 0;
 
   constructor(
     readonly options: EmulatorOptions,
     /** https://127.0.0.1:PORT */
     readonly baseUrl: string,
+    /** The world this one replaces (reset): its clusters' resourceVersions are continued. */
+    previous?: World,
   ) {
     this.faults = new Faults(options);
     this.operations = new Operations(this);
@@ -55,8 +62,29 @@ export class World {
         parked: [],
       };
     });
+    // After a reset, every resourceVersion of the old world is expired (its objects vanished without events).
+    for (const c of this.clusters) {
+      const before = previous?.kube.get(c.key)?.resourceVersion;
+      this.kube.set(c.key, new KubeStore(options.watchHistory, before === undefined ? 0 : before + 1));
+    }
     this.providerState = options.providerUnregistered ? 'NotRegistered' : 'Registered';
     for (const [name, state] of Object.entries(options.extensions)) this.setExtensionScenario(name, state);
+    for (const c of this.clusters) this.commitKube(c);
+  }
+
+  kubeStore(cluster: ClusterState): KubeStore {
+    return this.kube.get(cluster.key)!;
+  }
+
+  /** Brings the cluster's Kubernetes API up to date with the agent's objects and the extension. */
+  commitKube(cluster: ClusterState): void {
+    const store = this.kube.get(cluster.key);
+    if (store) commitCluster(this, cluster, store);
+  }
+
+  /** Resizes every cluster's watch history (start-up option or control endpoint). */
+  setWatchHistory(n: number): void {
+    for (const store of this.kube.values()) store.historyLimit = n;
   }
 
   nextSeq(): number {
@@ -177,5 +205,6 @@ export class World {
 
   shutdown(): void {
     this.scheduler.stop();
+    for (const store of this.kube.values()) store.close();
   }
 }

@@ -4,7 +4,8 @@
  * Kustomizations, marks them in progress, and then over `--reconcile-delay`: the source stores an
  * artifact, each wave of Kustomizations (in dependency order) applies, and the objects they apply
  * (for the tutorial repository) become ready. After each step it reports the derived status to
- * the configuration's ARM resource.
+ * the configuration's ARM resource, and commits the cluster's objects to its Kubernetes API
+ * (emulator/kube), so that both views always show the same objects.
  */
 import type { ClusterState, FluxRecord, ReportedStatus } from '../arm/records.js';
 import type { Json } from '../util.js';
@@ -15,6 +16,7 @@ import {
   complianceOf,
   type Compliance,
   type FluxObject,
+  type HelmStatus,
   KUSTOMIZE_API,
   newObject,
   readyCondition,
@@ -23,7 +25,7 @@ import {
   SOURCE_API,
   toObjectStatus,
 } from './objects.js';
-import { isTutorialRepository, tutorialObjects } from './tutorial.js';
+import { isTutorialRepository, tutorialObjects, type AppliedObjectSpec } from './tutorial.js';
 
 type SourceKind = 'GitRepository' | 'Bucket' | 'OCIRepository';
 
@@ -207,12 +209,14 @@ export class Agent {
     for (const record of this.world.fluxConfigsOf(cluster).values()) {
       if (record.deliveredGeneration > 0 && record.provisioningState !== 'Deleting') this.sync(record);
     }
+    this.commit(cluster);
   }
 
   /** The Flux controllers are gone (extension removed): their objects go with them. */
   stop(cluster: ClusterState): void {
     this.objects(cluster).clear();
     for (const key of this.runs.keys()) if (key.startsWith(`${cluster.key}|`)) this.runs.set(key, (this.runs.get(key) ?? 0) + 1);
+    this.commit(cluster);
   }
 
   /** The configuration was deleted: its objects are removed from the cluster. */
@@ -220,6 +224,12 @@ export class Agent {
     this.nextRun(record);
     const store = this.objects(record.cluster);
     for (const obj of store.ownedBy(this.owner(record))) store.delete(obj);
+    this.commit(record.cluster);
+  }
+
+  /** Hands the cluster's objects to its Kubernetes API (every change becomes a watch event). */
+  commit(cluster: ClusterState): void {
+    this.world.commitKube(cluster);
   }
 
   /** A configuration generation was delivered to the cluster. */
@@ -280,9 +290,11 @@ export class Agent {
     }
     const kustomizationNames = new Set(desired.filter((d) => d.kind === 'Kustomization').map((d) => d.name));
     for (const obj of store.ownedBy(owner)) {
+      if (obj.chartFor) continue;
       const orphan = obj.appliedBy ? !kustomizationNames.has(obj.appliedBy.name) : !keep.has(obj);
       if (orphan) store.delete(obj);
     }
+    pruneCharts(store, owner);
     this.report(record);
     if (suspended) return;
 
@@ -335,12 +347,13 @@ export class Agent {
     }
     const revision = source.revision;
     obj.lastAttemptedRevision = revision;
-    obj.observedGeneration = obj.generation;
     const failure = this.world.faults.kustomizationFailure(key, obj.name, String(k.path ?? ''));
     if (failure !== undefined) {
+      // kustomize-controller records the observed generation only once the object is ready (or stalled).
       setCondition(obj, 'Ready', 'False', 'BuildFailed', failure);
       return;
     }
+    obj.observedGeneration = obj.generation;
     obj.lastAppliedRevision = revision;
     setCondition(obj, 'Ready', 'True', 'ReconciliationSucceeded', `Applied revision: ${revision}`);
 
@@ -350,6 +363,7 @@ export class Agent {
     for (const old of store.ownedBy(obj.owner)) {
       if (old.appliedBy?.name === obj.name && !names.has(`${old.kind}/${old.name}`)) store.delete(old);
     }
+    pruneCharts(store, obj.owner);
     for (const a of applied) {
       let target = store.get(a.kind, namespace, a.name);
       if (!target || target.owner !== obj.owner) {
@@ -369,31 +383,76 @@ export class Agent {
         target.artifactUpdated = isoSeconds();
         setCondition(target, 'Ready', 'True', 'Succeeded', `stored artifact: revision '${a.artifactRevision}'`);
       } else if (a.helm) {
-        const previous = target.helm;
-        const upgrade = previous !== undefined && previous.chartVersion !== a.helm.chartVersion;
-        const revisionApplied = previous === undefined ? 1 : upgrade ? previous.lastRevisionApplied + 1 : previous.lastRevisionApplied;
-        target.helm = {
-          chartName: a.helm.chartName,
-          chartVersion: a.helm.chartVersion,
-          releaseName: a.helm.releaseName,
-          targetNamespace: a.helm.targetNamespace,
-          lastRevisionApplied: revisionApplied,
-          chartRef: { name: `${namespace}-${a.name}`, namespace },
-          failureCount: 0,
-          installFailureCount: 0,
-          upgradeFailureCount: 0,
-        };
-        if (previous === undefined || upgrade) {
-          const verb = upgrade ? 'upgrade' : 'install';
-          setCondition(
-            target,
-            'Ready',
-            'True',
-            upgrade ? 'UpgradeSucceeded' : 'InstallSucceeded',
-            `Helm ${verb} succeeded for release ${a.helm.targetNamespace}/${a.helm.releaseName}.v${revisionApplied} with chart ${a.helm.chartName}@${a.helm.chartVersion}`,
-          );
-        }
+        this.release(store, target, a, a.helm);
       }
+    }
+  }
+
+  /** helm-controller: installs (or upgrades) the release and has source-controller pull its chart. */
+  private release(store: ClusterObjects, target: FluxObject, a: AppliedObjectSpec, h: NonNullable<AppliedObjectSpec['helm']>): void {
+    const namespace = target.namespace;
+    const previous = target.helm;
+    const upgrade = previous !== undefined && previous.chartVersion !== h.chartVersion;
+    const now = isoSeconds();
+    const revisionApplied = previous === undefined ? 1 : upgrade ? previous.lastRevisionApplied + 1 : previous.lastRevisionApplied;
+    let history = previous?.history ?? [];
+    if (previous === undefined || upgrade) {
+      history = [
+        { version: revisionApplied, chartVersion: h.chartVersion, status: 'deployed' as const, firstDeployed: history[0]?.firstDeployed ?? now, lastDeployed: now },
+        ...history.map((old) => ({ ...old, status: 'superseded' as const })),
+      ].slice(0, 5);
+    }
+    const chartRef = { name: `${namespace}-${a.name}`, namespace };
+    const helm: HelmStatus = {
+      chartName: h.chartName,
+      chartVersion: h.chartVersion,
+      releaseName: h.releaseName,
+      targetNamespace: h.targetNamespace,
+      lastRevisionApplied: revisionApplied,
+      chartRef,
+      failureCount: 0,
+      installFailureCount: 0,
+      upgradeFailureCount: 0,
+      lastAction: upgrade ? 'upgrade' : (previous?.lastAction ?? 'install'),
+      lastAttemptedGeneration: target.generation,
+      configDigest: `sha256:${sha256Hex('{}')}`,
+      history,
+    };
+    target.helm = helm;
+
+    const chartSpec = ((a.spec.chart as Json).spec ?? {}) as Json;
+    const repoName = String((chartSpec.sourceRef as Json | undefined)?.name ?? h.repository);
+    const repo = store.get('HelmRepository', namespace, repoName);
+    const spec: Json = {
+      chart: String(chartSpec.chart ?? h.chartName),
+      version: String(chartSpec.version ?? '*'),
+      sourceRef: { kind: 'HelmRepository', name: repoName },
+      interval: String(chartSpec.interval ?? a.spec.interval ?? '10m0s'),
+      reconcileStrategy: 'ChartVersion',
+    };
+    let chart = store.get('HelmChart', chartRef.namespace, chartRef.name);
+    if (!chart || chart.owner !== target.owner) {
+      chart = newObject(SOURCE_API, 'HelmChart', chartRef.namespace, chartRef.name, target.owner, {}, spec);
+      store.put(chart);
+    } else if (!jsonEqual(chart.spec, spec)) {
+      chart.spec = spec;
+      chart.generation++;
+    }
+    chart.chartFor = { name: target.name, namespace };
+    chart.chart = { name: h.chartName, sourceRevision: repo?.artifactRevision ?? '' };
+    chart.observedGeneration = chart.generation;
+    if (chart.artifactRevision !== h.chartVersion) {
+      chart.artifactRevision = h.chartVersion;
+      chart.artifactUpdated = now;
+    }
+    setCondition(chart, 'Ready', 'True', 'ChartPullSucceeded', `pulled '${h.chartName}' chart with version '${h.chartVersion}'`);
+
+    if (previous === undefined || upgrade) {
+      const verb = upgrade ? 'upgrade' : 'install';
+      const reason = upgrade ? 'UpgradeSucceeded' : 'InstallSucceeded';
+      const message = `Helm ${verb} succeeded for release ${h.targetNamespace}/${h.releaseName}.v${revisionApplied} with chart ${h.chartName}@${h.chartVersion}`;
+      setCondition(target, 'Ready', 'True', reason, message);
+      setCondition(target, 'Released', 'True', reason, message);
     }
   }
 
@@ -418,6 +477,14 @@ export class Agent {
       repositoryPublicKey: record.sshPublicKey ?? null,
     };
     record.reported = reported;
+    this.commit(record.cluster);
     this.onReport?.(record);
+  }
+}
+
+/** HelmCharts go with their HelmRelease (helm-controller deletes the chart it made). */
+function pruneCharts(store: ClusterObjects, owner: string): void {
+  for (const obj of store.ownedBy(owner)) {
+    if (obj.chartFor && store.get('HelmRelease', obj.chartFor.namespace, obj.chartFor.name)?.owner !== owner) store.delete(obj);
   }
 }

@@ -1,12 +1,12 @@
 /**
  * The simulated cluster's Flux objects, kept per cluster the way the Kubernetes API would hold
  * them (kind, namespace, name, generation, labels, spec, status conditions, revisions). The ARM
- * `statuses[]` of a configuration are derived from these objects, and a later version serves
- * the same objects through a Kubernetes API.
+ * `statuses[]` of a configuration are derived from these objects, and each cluster's Kubernetes
+ * API (emulator/kube) serves the same objects in their Kubernetes form (`toKubeObject`).
  */
 import type { ObjectStatus } from '../arm/records.js';
 import type { Json } from '../util.js';
-import { isoSeconds, uuid } from '../util.js';
+import { isoSeconds, sha256Hex, uuid } from '../util.js';
 
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
 
@@ -21,6 +21,15 @@ export interface Condition {
 
 export type Compliance = 'Compliant' | 'Non-Compliant' | 'Pending' | 'Suspended' | 'Unknown';
 
+/** One Helm release revision, as a HelmRelease's `status.history` lists it (newest first). */
+export interface HelmSnapshot {
+  version: number;
+  chartVersion: string;
+  status: 'deployed' | 'superseded';
+  firstDeployed: string;
+  lastDeployed: string;
+}
+
 export interface HelmStatus {
   chartName: string;
   chartVersion: string;
@@ -31,6 +40,13 @@ export interface HelmStatus {
   failureCount: number;
   installFailureCount: number;
   upgradeFailureCount: number;
+  /** install or upgrade: the last release action attempted. */
+  lastAction: 'install' | 'upgrade';
+  /** The generation of the HelmRelease that action was for. */
+  lastAttemptedGeneration: number;
+  /** Digest of the values (the tutorial sets none, so it is the digest of `{}`). */
+  configDigest: string;
+  history: HelmSnapshot[];
 }
 
 export interface FluxObject {
@@ -54,6 +70,10 @@ export interface FluxObject {
   lastAttemptedRevision?: string;
   /** HelmReleases. */
   helm?: HelmStatus;
+  /** HelmCharts: what source-controller reports about the chart it pulled. */
+  chart?: { name: string; sourceRevision: string };
+  /** HelmCharts: the HelmRelease that helm-controller made the chart for (not reported to Azure). */
+  chartFor?: { name: string; namespace: string };
   /** The Kustomization that applied the object (from its kustomize.toolkit.fluxcd.io labels). */
   appliedBy?: { name: string; namespace: string };
   /** The Flux configuration the object belongs to: `<config namespace>/<config name>`. */
@@ -137,19 +157,79 @@ export function toObjectStatus(obj: FluxObject): ObjectStatus {
   };
 }
 
-/** The object as the Kubernetes API would return it. */
+/** Where source-controller serves artifacts inside the cluster. */
+const ARTIFACT_HOST = 'http://source-controller.flux-system.svc.cluster.local.';
+
+/** The artifact a source stores, with every field the CRDs require (digest, path, url). */
+function artifactOf(obj: FluxObject, revision: string): Json {
+  const hex = sha256Hex(`${obj.kind}/${obj.namespace}/${obj.name}|${revision}`);
+  const commit = /sha1:([0-9a-f]+)$/.exec(revision)?.[1];
+  const file =
+    obj.kind === 'HelmRepository'
+      ? `index-${hex}.yaml`
+      : obj.kind === 'HelmChart'
+        ? `${obj.chart?.name ?? obj.name}-${revision}.tgz`
+        : `${commit ?? hex}.tar.gz`;
+  const path = `${obj.kind.toLowerCase()}/${obj.namespace}/${obj.name}/${file}`;
+  return {
+    digest: `sha256:${hex}`,
+    lastUpdateTime: obj.artifactUpdated ?? obj.creationTimestamp,
+    path,
+    revision,
+    size: 1024 + (parseInt(hex.slice(0, 6), 16) % 65536),
+    url: `${ARTIFACT_HOST}/${path}`,
+  };
+}
+
+/** Kinds whose status carries the latest artifact URL (`status.url`). */
+const STATUS_URL_KINDS = new Set(['Bucket', 'OCIRepository', 'HelmRepository', 'HelmChart']);
+
+function helmStatus(obj: FluxObject, helm: HelmStatus): Json {
+  const status: Json = {
+    lastAttemptedGeneration: helm.lastAttemptedGeneration,
+    lastAttemptedRevision: helm.chartVersion,
+    lastAttemptedConfigDigest: helm.configDigest,
+    lastAttemptedReleaseAction: helm.lastAction,
+    helmChart: `${helm.chartRef.namespace}/${helm.chartRef.name}`,
+    storageNamespace: helm.targetNamespace,
+    history: helm.history.map((h) => ({
+      chartName: helm.chartName,
+      chartVersion: h.chartVersion,
+      configDigest: helm.configDigest,
+      digest: `sha256:${sha256Hex(`${obj.namespace}/${obj.name}|${helm.releaseName}|${h.version}|${h.chartVersion}`)}`,
+      firstDeployed: h.firstDeployed,
+      lastDeployed: h.lastDeployed,
+      name: helm.releaseName,
+      namespace: helm.targetNamespace,
+      status: h.status,
+      version: h.version,
+    })),
+  };
+  // Go's omitempty: the failure counters appear only when non-zero.
+  if (helm.failureCount > 0) status.failures = helm.failureCount;
+  if (helm.installFailureCount > 0) status.installFailures = helm.installFailureCount;
+  if (helm.upgradeFailureCount > 0) status.upgradeFailures = helm.upgradeFailureCount;
+  return status;
+}
+
+/** The object as the Kubernetes API returns it (without resourceVersion, which the cluster's store adds). */
 export function toKubeObject(obj: FluxObject): Json {
   const status: Json = { observedGeneration: obj.observedGeneration, conditions: obj.conditions.map((c) => ({ ...c })) };
-  if (obj.artifactRevision) status.artifact = { revision: obj.artifactRevision, lastUpdateTime: obj.artifactUpdated };
+  if (obj.artifactRevision) {
+    const artifact = artifactOf(obj, obj.artifactRevision);
+    status.artifact = artifact;
+    if (STATUS_URL_KINDS.has(obj.kind)) {
+      const latest = String(artifact.path).replace(/[^/]+$/, obj.kind === 'HelmRepository' ? 'index.yaml' : obj.kind === 'HelmChart' ? `${obj.chart?.name ?? obj.name}-latest.tgz` : 'latest.tar.gz');
+      status.url = `${ARTIFACT_HOST}/${latest}`;
+    }
+  }
+  if (obj.chart) {
+    status.observedChartName = obj.chart.name;
+    status.observedSourceArtifactRevision = obj.chart.sourceRevision;
+  }
   if (obj.lastAppliedRevision) status.lastAppliedRevision = obj.lastAppliedRevision;
   if (obj.lastAttemptedRevision) status.lastAttemptedRevision = obj.lastAttemptedRevision;
-  if (obj.helm) {
-    status.lastAttemptedRevision = obj.helm.chartVersion;
-    status.helmChart = `${obj.helm.chartRef.namespace}/${obj.helm.chartRef.name}`;
-    status.failures = obj.helm.failureCount;
-    status.installFailures = obj.helm.installFailureCount;
-    status.upgradeFailures = obj.helm.upgradeFailureCount;
-  }
+  if (obj.helm) Object.assign(status, helmStatus(obj, obj.helm));
   return {
     apiVersion: obj.apiVersion,
     kind: obj.kind,

@@ -19,6 +19,9 @@ export const HCI = `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.
 export const FLUX_API = 'api-version=2025-04-01';
 export const EXT_API = 'api-version=2025-03-01';
 
+/** Lines the emulator prints on stdout at start-up (one `export` per variable). */
+export const EXPORT_LINES = 6;
+
 /** Fast delays for tests. */
 export const FAST = ['--operation-delay', '100', '--reconcile-delay', '300', '--retry-after', '0', '--quiet'];
 
@@ -95,7 +98,7 @@ export async function startEmulator(args: string[] = FAST): Promise<RunningEmula
     const timer = setTimeout(() => reject(new Error(`emulator did not start: ${stderr}`)), 10000);
     proc.stdout!.on('data', (c: Buffer) => {
       stdout += c.toString();
-      if ((stdout.match(/\n/g) ?? []).length >= 5) {
+      if ((stdout.match(/\n/g) ?? []).length >= EXPORT_LINES) {
         clearTimeout(timer);
         resolve();
       }

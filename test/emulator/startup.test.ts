@@ -5,9 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { AKS, FAST, FLUX_API, httpsRequest, KC, MAIN, parseExports, ROOT, startEmulator, SUB, type RunningEmulator } from './harness.js';
 
 let emu: RunningEmulator;
@@ -35,6 +36,7 @@ describe('start-up', () => {
       'export NODE_EXTRA_CA_CERTS',
       'export IDENTITY_ENDPOINT',
       'export IDENTITY_HEADER',
+      'export KUBECONFIG',
     ]);
     expect(emu.env.AZURE_RESOURCE_MANAGER_ENDPOINT).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     expect(emu.env.AZURE_SUBSCRIPTION_ID).toBe(SUB);
@@ -42,6 +44,24 @@ describe('start-up', () => {
     expect(emu.env.IDENTITY_HEADER!.length).toBeGreaterThanOrEqual(24);
     expect(dirname(emu.env.NODE_EXTRA_CA_CERTS!)).toBe(stateDir);
     expect(readFileSync(emu.env.NODE_EXTRA_CA_CERTS!, 'utf8')).toContain('BEGIN CERTIFICATE');
+    expect(emu.env.KUBECONFIG).toBe(join(stateDir, 'kubeconfig'));
+  });
+
+  test('the kubeconfig has one context per cluster, trusts the certificate and carries a token per cluster', () => {
+    const config = parseYaml(readFileSync(emu.env.KUBECONFIG!, 'utf8'));
+    const names = ['aks1', 'arc1', 'arc-offline', 'hci1'];
+    expect(config['current-context']).toBe('aks1');
+    expect(config.contexts.map((c: { name: string }) => c.name)).toEqual(names);
+    for (const name of names) {
+      const context = config.contexts.find((c: { name: string }) => c.name === name).context;
+      expect(context.cluster).toBe(name);
+      const cluster = config.clusters.find((c: { name: string }) => c.name === name).cluster;
+      expect(cluster).toEqual({ server: `${emu.base}/k8s/${name}`, 'certificate-authority': emu.env.NODE_EXTRA_CA_CERTS });
+      const user = config.users.find((u: { name: string }) => u.name === context.user).user;
+      expect(user.token).toMatch(/^[A-Za-z0-9_-]{32,}$/);
+    }
+    expect(new Set(config.users.map((u: { user: { token: string } }) => u.user.token)).size).toBe(names.length);
+    expect(statSync(emu.env.KUBECONFIG!).mode & 0o777).toBe(0o600);
   });
 
   test('--env-file holds the same lines', () => {
@@ -66,6 +86,7 @@ describe('start-up', () => {
       'aks1', 'arc1', 'arc-offline', 'hci1', 'resource group rg', SUB,
       '--port', '--state-dir', '--env-file', '--operation-delay', '--reconcile-delay', '--retry-after', '--page-size',
       '--extension CLUSTER=STATE', '--provider-unregistered', '--fail-kustomization', '--throttle', '--server-errors', '--fail-operation', '--arc-offline',
+      '--watch-history', 'export KUBECONFIG=', 'https://127.0.0.1:PORT/k8s/<cluster>', 'kubectl get kustomizations -A',
       'GET    /_emulator/requests', 'DELETE /_emulator/requests', 'POST   /_emulator/faults', 'POST   /_emulator/reset', 'GET    /_emulator/state',
     ]) {
       expect(help.stdout).toContain(text);
@@ -73,7 +94,7 @@ describe('start-up', () => {
   });
 
   test('a usage error exits 2 with a message on stderr and nothing on stdout', () => {
-    for (const args of [['--bogus'], ['--extension', 'nope=installed'], ['--extension', 'aks1=broken'], ['--arc-offline', 'aks1'], ['--port', 'x']]) {
+    for (const args of [['--bogus'], ['--extension', 'nope=installed'], ['--extension', 'aks1=broken'], ['--arc-offline', 'aks1'], ['--port', 'x'], ['--watch-history', '0']]) {
       const run = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8' });
       expect(run.status).toBe(2);
       expect(run.stdout).toBe('');
