@@ -39,6 +39,9 @@ export interface Selector {
   labelSelector?: string;
 }
 
+/** How often a watch looks again for a Flux kind whose CRD is missing. */
+const CRD_RECHECK_MS = 5000;
+
 const key = (o: KubeFluxObject): string => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
 interface ApiError {
@@ -142,7 +145,13 @@ export class KubeAccess {
       };
       let resourceVersion = await relist();
       listedOnce();
-      if (resourceVersion === undefined) return; // no such CRD on this cluster
+      // No such CRD yet (Flux not installed): look again now and then, so that a watch started
+      // before the extension is installed still sees what it brings.
+      while (resourceVersion === undefined) {
+        await systemClock.sleep(CRD_RECHECK_MS, signal).catch(() => undefined);
+        if (signal.aborted) return;
+        resourceVersion = await relist();
+      }
       while (!signal.aborted) {
         // One watch connection: it ends on a server timeout (resume from the last version
         // seen) or with 410 Gone (the version left the server's history: list again).

@@ -19,7 +19,8 @@
  *   - an object is stalled (terminal: Flux will not retry);
  *   - with --fail-fast: complianceState Non-Compliant or any Failed object. Without it, a
  *     Non-Compliant configuration whose objects Flux is still retrying is waited for (a
- *     dependency may appear, a fix may be pushed): it ends at --timeout (exit 5) with the summary.
+ *     dependency may appear, a fix may be pushed) until --timeout; the status command then
+ *     exits 6 if objects are still failing (5 only when things were merely in progress).
  * Stale status (old report, offline Arc cluster) never reaches compliant or ready, and never
  * fails them either: stale facts about the cluster decide nothing. Facts ARM itself owns
  * (provisioning, suspension, an Expired cluster) still decide.
