@@ -46,9 +46,30 @@ export interface PatchResult {
   kindChanged: boolean;
 }
 
+const SOURCE_DEFAULTS: JsonObject = { timeoutInSeconds: 600, syncIntervalInSeconds: 600 };
+const KUSTOMIZATION_DEFAULTS: JsonObject = { path: '', dependsOn: [], timeoutInSeconds: 600, syncIntervalInSeconds: 600, prune: false, force: false, wait: true };
+const OCI_DEFAULTS: JsonObject = { ...SOURCE_DEFAULTS, insecure: false, useWorkloadIdentity: false };
+
+/**
+ * The properties with Azure's defaults written out, so that "absent" and "the default" compare
+ * equal (a file that leaves out timeoutInSeconds does not mean to change 600), and so that a
+ * field the user removes is sent as its default rather than as null.
+ */
+function withDefaults(props: JsonObject): JsonObject {
+  const out: JsonObject = { suspend: false, ...props };
+  for (const source of ['gitRepository', 'bucket', 'azureBlob'] as const) {
+    if (isObject(out[source])) out[source] = { ...SOURCE_DEFAULTS, ...(out[source] as JsonObject) };
+  }
+  if (isObject(out.ociRepository)) out.ociRepository = { ...OCI_DEFAULTS, ...(out.ociRepository as JsonObject) };
+  if (isObject(out.kustomizations)) {
+    out.kustomizations = Object.fromEntries(Object.entries(out.kustomizations as JsonObject).map(([k, v]) => [k, { ...KUSTOMIZATION_DEFAULTS, ...(v as JsonObject) }]));
+  }
+  return out;
+}
+
 export function fluxConfigurationPatchBody(current: FluxConfiguration, next: FluxConfiguration): PatchResult {
-  const a = fluxConfigurationPutBody(current).properties as JsonObject;
-  const b = fluxConfigurationPutBody(next).properties as JsonObject;
+  const a = withDefaults(fluxConfigurationPutBody(current).properties as JsonObject);
+  const b = withDefaults(fluxConfigurationPutBody(next).properties as JsonObject);
   const patch: JsonObject = {};
   const ignored = ['waitForReconciliation', 'reconciliationWaitDuration'].filter((k) => !equal(a[k], b[k]));
   if (!equal(a.suspend, b.suspend)) patch.suspend = b.suspend ?? false;
@@ -56,9 +77,10 @@ export function fluxConfigurationPatchBody(current: FluxConfiguration, next: Flu
   const oldProp = SOURCE_PROPERTY[current.sourceKind];
   const newProp = SOURCE_PROPERTY[next.sourceKind];
   if (kindChanged) {
+    // The new kind's block in full; the old one is left out (the swagger does not let a PATCH
+    // null it, and the service keeps only the block of the current sourceKind).
     patch.sourceKind = next.sourceKind;
     patch[newProp] = b[newProp] as Json;
-    patch[oldProp] = null;
   } else {
     const diff = mergeDiff(a[oldProp] as JsonObject | undefined, b[newProp] as JsonObject);
     if (diff) patch[newProp] = diff;

@@ -47,8 +47,23 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput> {
   for (const w of warnings) ctx.log.warn(w);
   const s = await prepareWrite(ctx, options);
   const path = extensionPath(s.subscriptionId, s.cluster, name);
-  const existing = await s.arm.request('GET', path, { apiVersion: EXTENSION_API_VERSION, allowNotFound: true });
+  const existing = await s.arm.request<{ properties?: Record<string, unknown> }>('GET', path, { apiVersion: EXTENSION_API_VERSION, allowNotFound: true });
   if (existing.status === 404) await notFound(s, `extension '${name}'`, `List them with: k8s-gitops extension list ${s.clusterArgs}`);
+  // Leave out what already is as asked (protected settings cannot be read back, so they stay).
+  const current = existing.body.properties ?? {};
+  const props = patch.properties;
+  for (const key of ['autoUpgradeMinorVersion', 'releaseTrain', 'version'] as const) {
+    if (props[key] !== undefined && (props[key] === current[key] || (props[key] === null && current[key] == null))) delete props[key];
+  }
+  if (props.configurationSettings) {
+    const settings = (current.configurationSettings ?? {}) as Record<string, string>;
+    const changed = Object.fromEntries(Object.entries(props.configurationSettings).filter(([k, v]) => settings[k] !== v));
+    if (Object.keys(changed).length > 0) props.configurationSettings = changed;
+    else delete props.configurationSettings;
+  }
+  if (Object.keys(props).length === 0) {
+    throw new UsageError(undefined, `nothing to change: extension '${name}' already is as asked.`, `Show it with: k8s-gitops extension show ${s.clusterArgs} -n ${name}`);
+  }
   if (patch.properties.configurationSettings || patch.properties.configurationProtectedSettings) {
     ctx.log.warn('changed settings are applied to the running extension; a wrong value can leave its controllers unhealthy.');
   }

@@ -153,7 +153,7 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput> {
 }
 
 async function createInAzure(config: import('../../../model/types.js').FluxConfiguration, options: Options, ctx: Context): Promise<CommandOutput> {
-  const [{ prepareWrite, follow, clock }, { ensureFluxExtension }, { fluxConfigPath, flatten, FLUX_API_VERSION }, { fluxConfigurationPutBody }, { CliError }] = await Promise.all([
+  const [{ prepareWrite, follow, clock, waitTimeoutMs }, { ensureFluxExtension }, { fluxConfigPath, flatten, FLUX_API_VERSION }, { fluxConfigurationPutBody }, { CliError }] = await Promise.all([
     import('../../azure.js'),
     import('../../../azure/flux-extension.js'),
     import('../../../azure/resources.js'),
@@ -169,7 +169,7 @@ async function createInAzure(config: import('../../../model/types.js').FluxConfi
       `Change it with: k8s-gitops flux config update ${s.clusterArgs} -n ${config.name} … (or delete it first).`,
     );
   }
-  await ensureFluxExtension(ctx, s, { clock, timeoutMs: 20 * 60_000 });
+  await ensureFluxExtension(ctx, s, { clock, timeoutMs: waitTimeoutMs(options, 20 * 60_000) });
   const accepted = await s.arm.request('PUT', path, { apiVersion: FLUX_API_VERSION, body: fluxConfigurationPutBody(config) });
   const show = `k8s-gitops flux config show ${s.clusterArgs} -n ${config.name}`;
   const done = await follow(ctx, s, accepted, options, `Creating Flux configuration ${config.name}`, show, 10 * 60_000);
