@@ -9,7 +9,7 @@
  *
  * The CLI must have been built first (`npm run build`).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -162,4 +162,71 @@ export function shellWords(line: string): string[] {
 /** Lines of stderr that start with the given marker (e.g. 'ERROR:', 'WARNING:'). */
 export function linesStartingWith(text: string, marker: string): string[] {
   return text.split('\n').filter((line) => line.startsWith(marker));
+}
+
+/**
+ * The whole environment of a run that must see exactly `vars` (for instance the variables an
+ * emulator exports) and nothing else from the parent: only PATH and HOME are added.
+ */
+export function exactEnv(home: string, vars: Record<string, string>): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', HOME: home, ...vars };
+}
+
+/** Like runCli, but the child's environment is exactly `vars` plus PATH and a fresh, empty HOME. */
+export function runCliWithEnv(args: readonly string[], vars: Record<string, string>, options: Omit<RunOptions, 'env' | 'script' | 'nodeArgs'> = {}): CliResult {
+  if (!existsSync(join(ROOT, 'dist', 'main.js'))) throw new Error('dist/main.js is missing: run `npm run build` before the CLI tests.');
+  const home = makeTempDir();
+  try {
+    const result = spawnSync(process.execPath, [BIN, ...args], {
+      cwd: options.cwd ?? ROOT,
+      env: exactEnv(home, vars),
+      input: options.input ?? '',
+      encoding: 'utf8',
+      timeout: options.timeout ?? 20_000,
+      maxBuffer: 16 * 1024 * 1024,
+      windowsHide: true,
+    });
+    if (result.error) throw result.error;
+    return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
+  } finally {
+    removeDir(home);
+  }
+}
+
+export interface StartedCli {
+  child: ChildProcess;
+  /** What was printed so far. */
+  stdout(): string;
+  stderr(): string;
+  /** Settles when the child has exited. */
+  result: Promise<CliResult>;
+}
+
+/**
+ * Starts the built CLI without waiting for it (for tests that run several at once or signal it),
+ * with exactly `vars` plus PATH and a fresh, empty HOME in its environment; stdin is closed at once.
+ */
+export function startCliWithEnv(args: readonly string[], vars: Record<string, string>, options: Omit<RunOptions, 'env' | 'script' | 'nodeArgs'> = {}): StartedCli {
+  if (!existsSync(join(ROOT, 'dist', 'main.js'))) throw new Error('dist/main.js is missing: run `npm run build` before the CLI tests.');
+  const home = makeTempDir();
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, env: exactEnv(home, vars), stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  child.stdin!.end(options.input ?? '');
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeout ?? 20_000);
+  const result = new Promise<CliResult>((resolve, reject) => {
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      removeDir(home);
+      reject(err);
+    });
+    child.on('close', (status, signal) => {
+      clearTimeout(timer);
+      removeDir(home);
+      resolve({ status, signal, stdout, stderr });
+    });
+  });
+  return { child, stdout: () => stdout, stderr: () => stderr, result };
 }
