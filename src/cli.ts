@@ -1,6 +1,7 @@
 /**
- * The command tree. Every command module is light (no SDK at import time), so building the
- * whole tree costs little; heavy dependencies are imported inside the code that needs them.
+ * The command tree. Only the top level is built up front; the group a command line names is
+ * loaded and built when it is used (so `--help` and a dry run compile only what they need),
+ * and heavy dependencies are imported inside the code that runs.
  */
 import { Command, CommanderError } from 'commander';
 import { canonicalFlags, groupMultiValueFlags } from './core/argv.js';
@@ -8,23 +9,7 @@ import { CliError, ExitCode, exitCodeOf } from './core/errors.js';
 import { createContext } from './core/context.js';
 import { currentIo } from './core/run.js';
 import { versionText } from './core/version.js';
-import { registerExtensionCreate } from './commands/extension/create.js';
-import { registerExtensionDelete } from './commands/extension/delete.js';
-import { registerExtensionList, registerExtensionShow } from './commands/extension/show.js';
-import { registerExtensionUpdate } from './commands/extension/update.js';
-import { registerFluxConfigCreate } from './commands/flux/config/create.js';
-import { registerFluxConfigDelete } from './commands/flux/config/delete.js';
-import { registerFluxConfigList } from './commands/flux/config/list.js';
-import { registerFluxConfigShow } from './commands/flux/config/show.js';
-import { registerFluxConfigUpdate } from './commands/flux/config/update.js';
-import { registerDeployedObjectList } from './commands/flux/deployed-object/list.js';
-import { registerDeployedObjectShow } from './commands/flux/deployed-object/show.js';
-import { registerFluxKustomizationCreate } from './commands/flux/kustomization/create.js';
-import { registerFluxKustomizationDelete } from './commands/flux/kustomization/delete.js';
-import { registerFluxKustomizationList } from './commands/flux/kustomization/list.js';
-import { registerFluxKustomizationShow } from './commands/flux/kustomization/show.js';
-import { registerFluxKustomizationUpdate } from './commands/flux/kustomization/update.js';
-import { registerStatus } from './commands/status.js';
+
 
 /** Flags that take several `key=value` tokens per occurrence, as in az. */
 const MULTI_VALUE_FLAGS = new Set(['--config', '--config-protected', '--match-oidc-identity', '--verification-config']);
@@ -36,11 +21,38 @@ function multiValueFlags(argv: readonly string[]): ReadonlySet<string> {
   return words[0] === 'flux' && words[1] === 'config' && (words[2] === 'create' || words[2] === 'update') ? KUSTOMIZATION_FLAGS : MULTI_VALUE_FLAGS;
 }
 
-function group(parent: Command, name: string, summary: string): Command {
-  return parent.command(name).summary(summary).description(summary);
+interface TopLevel {
+  name: string;
+  summary: string;
+  /** Builds the whole command (a group and its commands, or one command) under `program`. */
+  build(program: Command): Promise<void>;
 }
 
-export function buildProgram(): Command {
+const TOP_LEVEL: readonly TopLevel[] = [
+  {
+    name: 'extension',
+    summary: 'Install and manage cluster extensions such as microsoft.flux.',
+    build: async (program) => (await import('./commands/extension/index.js')).registerExtensionCommands(program.command('extension').summary(TOP_LEVEL[0]!.summary).description(TOP_LEVEL[0]!.summary)),
+  },
+  {
+    name: 'flux',
+    summary: 'Flux v2 configurations of a cluster.',
+    build: async (program) => (await import('./commands/flux/index.js')).registerFluxCommands(program.command('flux').summary(TOP_LEVEL[1]!.summary).description(TOP_LEVEL[1]!.summary)),
+  },
+  {
+    name: 'status',
+    summary: 'is GitOps working on this cluster, right now?',
+    build: async (program) => void (await import('./commands/status.js')).registerStatus(program),
+  },
+];
+
+/** The top-level word a command line is about (`help WORD` included). */
+function topLevelWord(argv: readonly string[]): string | undefined {
+  const words = argv.filter((a) => !a.startsWith('-'));
+  return words[0] === 'help' ? words[1] : words[0];
+}
+
+export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const io = currentIo();
   const program = new Command('k8s-gitops')
     .description('GitOps with Flux v2 on Azure Kubernetes clusters: AKS, Azure Arc-enabled Kubernetes and AKS on Azure Local.')
@@ -71,30 +83,11 @@ Exit codes: 0 ok, 1 error, 2 invalid input, 3 not found, 4 not authorised,
             5 timed out, 6 failed, 130 interrupted.`,
   );
 
-  const extension = group(program, 'extension', 'Install and manage cluster extensions such as microsoft.flux.');
-  registerExtensionCreate(extension);
-  registerExtensionUpdate(extension);
-  registerExtensionShow(extension);
-  registerExtensionList(extension);
-  registerExtensionDelete(extension);
-
-  const flux = group(program, 'flux', 'Flux v2 configurations of a cluster.');
-  const config = group(flux, 'config', 'Create and manage Flux configurations.');
-  registerFluxConfigCreate(config);
-  registerFluxConfigUpdate(config);
-  registerFluxConfigShow(config);
-  registerFluxConfigList(config);
-  registerFluxConfigDelete(config);
-  const kustomization = group(flux, 'kustomization', 'Create and change the kustomizations of a Flux configuration.');
-  registerFluxKustomizationCreate(kustomization);
-  registerFluxKustomizationUpdate(kustomization);
-  registerFluxKustomizationShow(kustomization);
-  registerFluxKustomizationList(kustomization);
-  registerFluxKustomizationDelete(kustomization);
-  const deployed = group(flux, 'deployed-object', 'The objects a Flux configuration reports as deployed, with their state.');
-  registerDeployedObjectList(deployed);
-  registerDeployedObjectShow(deployed);
-  registerStatus(program);
+  const wanted = topLevelWord(argv);
+  for (const top of TOP_LEVEL) {
+    if (top.name === wanted) await top.build(program);
+    else program.command(top.name).summary(top.summary); // listed in help; built when used
+  }
   return program;
 }
 
@@ -114,7 +107,7 @@ function commanderExitCode(err: CommanderError): number {
 export async function main(argv: string[]): Promise<number> {
   const io = currentIo();
   try {
-    await buildProgram().parseAsync(groupMultiValueFlags(canonicalFlags(argv), multiValueFlags(argv)), { from: 'user' });
+    await (await buildProgram(argv)).parseAsync(groupMultiValueFlags(canonicalFlags(argv), multiValueFlags(argv)), { from: 'user' });
     return ExitCode.ok;
   } catch (err) {
     const ctx = createContext(io, { color: !argv.includes('--no-color'), debug: argv.includes('--debug') });
