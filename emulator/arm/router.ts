@@ -150,7 +150,10 @@ export function routeArm(world: World, method: string, url: URL, bodyText: strin
         if (!op || op.clusterKey !== cluster.key || op.collection !== collection || op.resourceName.toLowerCase() !== name!.toLowerCase()) {
           throw notFound(`The operation '${seg[13]}' was not found for '${KC_NAMESPACE}/${collection}/${name}'.`);
         }
-        return { status: 200, body: world.operations.view(op) };
+        const view = world.operations.view(op);
+        // Like ARM, a status that is not final says when to look again.
+        const running = !['Succeeded', 'Failed', 'Canceled'].includes(String(view.status));
+        return { status: 200, body: view, ...(running ? { headers: { 'Retry-After': String(world.options.retryAfterSeconds) } } : {}) };
       }
       throw unknownRoute(path);
     }

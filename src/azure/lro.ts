@@ -29,13 +29,16 @@ interface OperationStatus {
 
 const TERMINAL = new Set(['succeeded', 'failed', 'canceled', 'cancelled']);
 
+/** Never poll faster than this, whatever Retry-After says (0 is allowed by ARM). */
+const MIN_POLL_MS = 250;
+
 export function retryAfterMs(headers: Record<string, string>, fallback: number): number {
   const raw = headers['retry-after'];
   if (raw === undefined) return fallback;
   const seconds = Number(raw);
-  if (Number.isFinite(seconds)) return Math.max(0, Math.min(seconds * 1000, 60_000));
+  if (Number.isFinite(seconds)) return Math.max(MIN_POLL_MS, Math.min(seconds * 1000, 60_000));
   const date = Date.parse(raw);
-  return Number.isNaN(date) ? fallback : Math.max(0, Math.min(date - Date.now(), 60_000));
+  return Number.isNaN(date) ? fallback : Math.max(MIN_POLL_MS, Math.min(date - Date.now(), 60_000));
 }
 
 /** Runs `body` with SIGINT turned into an abort of `signal`. */
