@@ -9,6 +9,7 @@ import type { Context, GlobalOptions } from '../core/context.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { NotFoundError } from '../core/errors.js';
 import { parseDurationMs } from '../model/duration.js';
+import { parseObjectName } from '../model/values.js';
 import { waitForOperation } from '../azure/lro.js';
 import type { ArmResponse } from '../azure/client.js';
 import { fluxConfigPath, FLUX_API_VERSION, type ArmResource } from '../azure/resources.js';
@@ -57,6 +58,13 @@ export async function getFluxConfiguration(s: Session, name: string, remedy?: st
   const res = await s.arm.request<ArmResource>('GET', path, { apiVersion: FLUX_API_VERSION, allowNotFound: true });
   if (res.status === 404) await notFound(s, `Flux configuration '${name}'`, remedy ?? `List them with: k8s-gitops flux config list ${s.clusterArgs}`);
   return { path, resource: res.body };
+}
+
+/** The configuration `-n` names, for commands that only read it. */
+export async function readNamedConfiguration(ctx: Context, options: AzureOptions & { name?: string }): Promise<{ s: Session; name: string; resource: ArmResource }> {
+  const name = parseObjectName('-n/--name', options.name ?? '', 'configuration name');
+  const s = await prepareRead(ctx, options);
+  return { s, name, ...(await getFluxConfiguration(s, name)) };
 }
 
 /**

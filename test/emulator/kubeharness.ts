@@ -162,15 +162,9 @@ export async function waitCompliance(emu: RunningEmulator, name: string, state =
   return waitFor(emu, cfgPath(cluster, name), (b) => b.properties.complianceState === state && b.properties.statuses.length > 0);
 }
 
-export const FLUX_KINDS = [
-  { kind: 'GitRepository', group: 'source.toolkit.fluxcd.io', version: 'v1', plural: 'gitrepositories' },
-  { kind: 'OCIRepository', group: 'source.toolkit.fluxcd.io', version: 'v1', plural: 'ocirepositories' },
-  { kind: 'Bucket', group: 'source.toolkit.fluxcd.io', version: 'v1', plural: 'buckets' },
-  { kind: 'HelmRepository', group: 'source.toolkit.fluxcd.io', version: 'v1', plural: 'helmrepositories' },
-  { kind: 'HelmChart', group: 'source.toolkit.fluxcd.io', version: 'v1', plural: 'helmcharts' },
-  { kind: 'Kustomization', group: 'kustomize.toolkit.fluxcd.io', version: 'v1', plural: 'kustomizations' },
-  { kind: 'HelmRelease', group: 'helm.toolkit.fluxcd.io', version: 'v2', plural: 'helmreleases' },
-] as const;
+/** The kinds the product reads from a cluster: the emulator must serve each of them. */
+export { FLUX_KINDS } from '../../src/kube/kinds.js';
+import { FLUX_KINDS } from '../../src/kube/kinds.js';
 
 export const KS = '/apis/kustomize.toolkit.fluxcd.io/v1/kustomizations';
 

@@ -25,13 +25,7 @@ Examples:
 }
 
 async function run(options: Options, ctx: Context): Promise<CommandOutput> {
-  const [{ prepareRead, getFluxConfiguration }, { flatten }, { parseObjectName }] = await Promise.all([
-    import('../../azure.js'),
-    import('../../../azure/resources.js'),
-    import('../../../model/values.js'),
-  ]);
-  const name = parseObjectName('-n/--name', options.name!, 'configuration name');
-  const s = await prepareRead(ctx, options);
-  const { resource } = await getFluxConfiguration(s, name);
+  const [{ readNamedConfiguration }, { flatten }] = await Promise.all([import('../../azure.js'), import('../../../azure/resources.js')]);
+  const { resource } = await readNamedConfiguration(ctx, options);
   return { data: flatten(resource), columns: CONFIG_COLUMNS };
 }

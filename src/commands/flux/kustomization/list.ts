@@ -28,13 +28,8 @@ Examples:
 }
 
 async function run(options: Options, ctx: Context): Promise<CommandOutput> {
-  const [{ prepareRead, getFluxConfiguration }, { parseObjectName }] = await Promise.all([
-    import('../../azure.js'),
-    import('../../../model/values.js'),
-  ]);
-  const configName = parseObjectName('-n/--name', options.name!, 'configuration name');
-  const s = await prepareRead(ctx, options);
-  const { resource } = await getFluxConfiguration(s, configName);
+  const { readNamedConfiguration } = await import('../../azure.js');
+  const { resource } = await readNamedConfiguration(ctx, options);
   const raw = (resource.properties?.kustomizations ?? {}) as Record<string, Record<string, unknown> | null>;
   const data: Record<string, Record<string, unknown>> = {};
   for (const [name, k] of Object.entries(raw)) data[name] = { name, ...(k ?? {}) };
