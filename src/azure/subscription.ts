@@ -1,5 +1,5 @@
 /**
- * The subscription, resolved as the contract says: --subscription (id or name), else
+ * The subscription, resolved as az users expect: --subscription (id or name), else
  * AZURE_SUBSCRIPTION_ID, else the default subscription of the Azure CLI profile
  * ($AZURE_CONFIG_DIR/azureProfile.json, default ~/.azure). Reads a local file only: no SDK, no
  * network, no credential.

@@ -1,5 +1,5 @@
 /**
- * Typed errors. Each class carries the exit code of the contract (product.md §2); the mapping
+ * Typed errors. Each class carries the exit code documented in the README; the mapping
  * from error to exit code lives here and nowhere else.
  */
 export const ExitCode = {

@@ -1,6 +1,6 @@
 /**
  * Readiness of one Flux object read from the Kubernetes API, following Flux's own rules (the
- * order kstatus and the Flux CLI use, flux.md §1.5):
+ * order kstatus and the Flux CLI use):
  *
  *   1. `spec.suspend: true`                       → Suspended (status is frozen, so checked first)
  *   2. `metadata.deletionTimestamp` set           → Terminating

@@ -1,6 +1,6 @@
 /**
  * The cluster extension (`extension create`): flags → a typed extension → the ARM PUT body.
- * Rules follow az k8s-extension (az-cli.md §9.2) without its quirks: `--release-namespace` is
+ * Rules follow az k8s-extension without its quirks: `--release-namespace` is
  * fine when `--scope` is left at its default, settings files may hold numbers and booleans
  * (sent as JSON text, not Python's `True`), and inline settings override a file's.
  */

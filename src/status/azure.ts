@@ -56,7 +56,7 @@ export const ARC_PENDING_WINDOW_MS = 48 * HOUR;
 /** ARM's default sync interval of a source or kustomization. */
 const DEFAULT_SYNC_INTERVAL_S = 600;
 
-/** Ready=False reasons after which Flux stops retrying (its Stalled reasons, flux.md §2). */
+/** Ready=False reasons after which Flux stops retrying (its Stalled reasons). */
 export const TERMINAL_REASONS: ReadonlySet<string> = new Set(['RetriesExceeded', 'MissingRollbackTarget', 'InvalidCELExpression', 'AccessDenied', 'FeatureGateDisabled']);
 
 const SOURCE_PROPERTIES = ['gitRepository', 'bucket', 'azureBlob', 'ociRepository'];

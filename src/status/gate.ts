@@ -171,7 +171,7 @@ function rollUp(objects: ObjectStatus[]): string {
 
 export type FinalOutcome = 'reached' | 'failed' | 'timeout' | 'interrupted';
 
-/** product.md §2: 0 reached, 6 failed, 5 timed out (still pending), 130 interrupted. */
+/** The documented exit codes: 0 reached, 6 failed, 5 timed out (still pending), 130 interrupted. */
 export function exitCodeFor(outcome: FinalOutcome): number {
   switch (outcome) {
     case 'reached':

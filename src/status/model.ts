@@ -196,8 +196,8 @@ export function sortConfigurations<T extends Pick<ConfigurationStatus, 'name' | 
 }
 
 /**
- * A configuration's compliance from its objects, the way Azure rolls it up (inferred, flux.md
- * §5.5): suspended → Suspended; no objects yet → Pending; any Failed → Non-Compliant; all
+ * A configuration's compliance from its objects, the way Azure rolls it up (inferred from its
+ * FluxConfig status messages): suspended → Suspended; no objects yet → Pending; any Failed → Non-Compliant; all
  * Ready → Compliant; otherwise Pending (including a suspended or terminating object).
  */
 export function rollUpCompliance(objects: readonly ObjectStatus[], suspended: boolean): string {

@@ -3,7 +3,7 @@
  * again — until the gate is reached or failed, `--timeout` passes, or the user interrupts.
  * Everything time-related goes through the injected Clock, so tests run it instantly.
  *
- * Pacing (ARM has no watch API, so Azure status is polled; perf.md §4–§5):
+ * Pacing (ARM has no watch API, so Azure status is polled):
  *   - every `intervalMs` normally;
  *   - `Retry-After` (seconds or an HTTP date; also `retry-after-ms` / `x-ms-retry-after-ms`)
  *     is obeyed in full: ARM does not process a request sent earlier;

@@ -3,11 +3,11 @@
  * paste an `az k8s-configuration flux create` / `az k8s-extension create` command and swap the
  * prefix). Every ARM body is checked against the official swagger, every rendered Flux object
  * against the Flux CRDs, and the names, namespaces and references against what Azure's
- * controller creates (product.md §3.5, research/flux.md §5-6).
+ * controller creates.
  *
  * Where the examples come from:
  * - TUTORIAL: MicrosoftDocs azure-management-docs, articles/azure-arc/kubernetes/
- *   tutorial-use-gitops-flux2.md (research/flux.md §6), with the docs' shell-escaped
+ *   tutorial-use-gitops-flux2.md, with the docs' shell-escaped
  *   `dependsOn=\["infra"\]`, which reaches the program as `dependsOn=["infra"]`.
  * - AZ_HELP_*: the examples of `az k8s-configuration flux create --help`
  *   (Azure/azure-cli-extensions, src/k8s-configuration/azext_k8s_configuration/_help.py).

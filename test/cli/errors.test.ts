@@ -1,5 +1,5 @@
 /**
- * Usage errors, through the built CLI: exit code 2 (product.md §2), nothing on stdout, and one
+ * Usage errors, through the built CLI: exit code 2, nothing on stdout, and one
  * `ERROR:` line on stderr that names the flag and the value that is wrong. No stack traces.
  */
 import { describe, test, expect, beforeAll, afterAll } from '@jest/globals';

@@ -1,5 +1,5 @@
 /**
- * Paths that send nothing to Azure load no SDK (product.md §1, "Credentials"; perf): help,
+ * Paths that send nothing to Azure load no SDK: help,
  * version, a usage error and every dry run must not load @azure/*, @kubernetes/*, ora or
  * inquirer. Proven with a Node --import preload that records every module the process resolves
  * (test/helpers/trace-imports.mjs), with a positive control showing the preload does see an

@@ -1,5 +1,5 @@
 /**
- * Secrets never leave the process (product.md §1, "Secrets" and "Diagnostics"): a distinctive
+ * Secrets never leave the process: a distinctive
  * value is planted in every secret flag, given literally, as @FILE and on standard input, and
  * the CLI is run with every kind of output (cluster YAML stream, JSON List, ARM request as JSON
  * and YAML) and with --verbose and --debug. Neither the value nor its base64 encoding may appear

@@ -1,4 +1,4 @@
-/** az's table layout for extensions (az-cli.md §8.2, without its plan_publisher defect). */
+/** az's table layout for extensions (without its plan_publisher defect). */
 import type { Column } from '../../core/output.js';
 
 export const EXTENSION_COLUMNS: Column[] = [

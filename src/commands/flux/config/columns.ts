@@ -1,4 +1,4 @@
-/** az's table layout for Flux configurations (az-cli.md §8.2). */
+/** az's table layout for Flux configurations. */
 import type { Column } from '../../../core/output.js';
 
 export const CONFIG_COLUMNS: Column[] = [

@@ -1,4 +1,4 @@
-/** az's table layout for deployed objects (az-cli.md §8.2), with the Ready message whole and last. */
+/** az's table layout for deployed objects, with the Ready message whole and last. */
 import type { Column } from '../../../core/output.js';
 
 interface Condition {

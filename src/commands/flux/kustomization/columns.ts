@@ -1,4 +1,4 @@
-/** az's table layout for kustomizations (az-cli.md §8.2): durations in Go's form, no retry interval, no wait. */
+/** az's table layout for kustomizations: durations in Go's form, no retry interval, no wait. */
 import type { Column } from '../../../core/output.js';
 import { formatGoDuration } from '../../../model/duration.js';
 
