@@ -2,25 +2,13 @@
  * `extension create|update|show|list|delete` against the emulator: what the built CLI prints,
  * how it exits, and exactly what Azure Resource Manager received.
  */
-import { describe, test, expect, beforeAll, afterAll, afterEach, beforeEach } from '@jest/globals';
+import { describe, test, expect, beforeEach } from '@jest/globals';
 import {
-  E2E, AKS, ARC, EXTENSION_API_VERSION, ON_AKS, ON_ARC, ON_HCI, SUB, errors, expectValidArmBodies, extensionUrl, shortPath, summary, tableRows, writes,
+  useE2E, AKS, ARC, EXTENSION_API_VERSION, ON_AKS, ON_ARC, ON_HCI, SUB, errors, expectValidArmBodies, extensionUrl, shortPath, summary, tableRows, writes,
 } from './helpers.js';
 
-let e2e: E2E;
-
-beforeAll(async () => {
-  e2e = await E2E.start();
-});
-
-afterAll(async () => {
-  await e2e?.stop();
-});
-
-// Whatever a test left in the log: every PUT and PATCH body must match the swagger.
-afterEach(async () => {
-  expectValidArmBodies(await e2e.requests());
-});
+// One emulator for the file; every PUT and PATCH body it receives is checked against the swagger.
+const e2e = useE2E();
 
 beforeEach(async () => {
   await e2e.reset();

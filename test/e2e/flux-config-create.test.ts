@@ -5,26 +5,14 @@
  * is installing or failed, an unregistered provider, an offline Arc cluster, a missing cluster,
  * throttling, server errors, a failed operation, --wait-timeout and Ctrl-C.
  */
-import { describe, test, expect, beforeAll, afterAll, afterEach, beforeEach } from '@jest/globals';
+import { describe, test, expect, beforeEach } from '@jest/globals';
 import {
-  E2E, AKS, EXTENSION_API_VERSION, FLUX_API_VERSION, ON_AKS, ON_ARC, ON_ARC_OFFLINE, ON_HCI, SUB, TUTORIAL, TUTORIAL_BODY, TUTORIAL_URL,
+  useE2E, AKS, EXTENSION_API_VERSION, FLUX_API_VERSION, ON_AKS, ON_ARC, ON_ARC_OFFLINE, ON_HCI, SUB, TUTORIAL, TUTORIAL_BODY, TUTORIAL_URL,
   errors, expectValidArmBodies, fluxConfigUrl, shortPath, sleep, summary, writes, type LoggedRequest,
 } from './helpers.js';
 
-let e2e: E2E;
-
-beforeAll(async () => {
-  e2e = await E2E.start();
-});
-
-afterAll(async () => {
-  await e2e?.stop();
-});
-
-// Whatever a test left in the log: every PUT and PATCH body must match the swagger.
-afterEach(async () => {
-  expectValidArmBodies(await e2e.requests());
-});
+// One emulator for the file; every PUT and PATCH body it receives is checked against the swagger.
+const e2e = useE2E();
 
 beforeEach(async () => {
   await e2e.reset();

@@ -2,29 +2,23 @@
  * `flux config update|show|list|delete` against the emulator: minimal PATCHes, refusals that send
  * nothing, the `show -o yaml` → edit → `update -f` round trip, and deletes that confirm first.
  */
-import { describe, test, expect, beforeAll, afterAll, afterEach, beforeEach } from '@jest/globals';
+import { describe, test, expect, beforeAll, afterAll, beforeEach } from '@jest/globals';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { makeTempDir, removeDir } from '../helpers/cli.js';
-import { E2E, AKS, FLUX_API_VERSION, ON_AKS, errors, expectValidArmBodies, fluxConfigUrl, shortPath, summary, tableRows, writes } from './helpers.js';
+import { useE2E, AKS, FLUX_API_VERSION, ON_AKS, errors, expectValidArmBodies, fluxConfigUrl, shortPath, summary, tableRows, writes } from './helpers.js';
 
-let e2e: E2E;
+// One emulator for the file; every PUT and PATCH body it receives is checked against the swagger.
+const e2e = useE2E();
 let dir: string;
 
-beforeAll(async () => {
-  e2e = await E2E.start();
+beforeAll(() => {
   dir = makeTempDir('k8s-gitops-e2e-');
 });
 
-afterAll(async () => {
-  await e2e?.stop();
+afterAll(() => {
   if (dir) removeDir(dir);
-});
-
-// Whatever a test left in the log: every PUT and PATCH body must match the swagger.
-afterEach(async () => {
-  expectValidArmBodies(await e2e.requests());
 });
 
 /** A fresh world where aks1 has Flux and the tutorial configuration (put through ARM). */

@@ -5,17 +5,18 @@
  * extension — is first made through the CLI itself; the examples then run in the order a user
  * would: reads, updates, kustomization changes, deletes.
  */
-import { describe, test, expect, beforeAll, afterAll, afterEach } from '@jest/globals';
+import { describe, test, expect, beforeAll, afterAll } from '@jest/globals';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { waitFor } from '../emulator/harness.js';
 import { makeTempDir, removeDir, shellWords } from '../helpers/cli.js';
 import {
-  E2E, AKS, FLUX_API_VERSION, KC, ON_AKS, ON_ARC, ON_ARC_OFFLINE, TUTORIAL, errors, expectValidArmBodies, inParallel, writes, type LoggedRequest, type Run,
+  useE2E, AKS, FLUX_API_VERSION, KC, ON_AKS, ON_ARC, ON_ARC_OFFLINE, TUTORIAL, errors, expectValidArmBodies, inParallel, writes, type LoggedRequest, type Run,
 } from './helpers.js';
 
-let e2e: E2E;
+// One emulator for the file; every PUT and PATCH body it receives is checked against the swagger.
+const e2e = useE2E();
 let cwd: string;
 
 /** Command paths that have subcommands (read from "Commands:" of their help). */
@@ -114,7 +115,6 @@ let live: Example[] = [];
 const NEEDS_KUBERNETES = ['--context', '--kubeconfig'];
 
 beforeAll(async () => {
-  e2e = await E2E.start();
   cwd = makeTempDir('k8s-gitops-e2e-');
   live = (await allExamples()).filter((e) => !e.args.some((a) => a === '--dry-run' || a.startsWith('--dry-run=') || NEEDS_KUBERNETES.includes(a)));
   live = live.map((e, i) => ({ e, i, stage: stageOf(e) })).sort((a, b) => a.stage - b.stage || a.i - b.i).map((x) => x.e);
@@ -133,14 +133,8 @@ beforeAll(async () => {
   await waitFor(e2e.emu, `${AKS}/${KC}/fluxConfigurations/cluster-config?api-version=${FLUX_API_VERSION}`, (b) => b.properties.complianceState === 'Compliant');
 });
 
-afterAll(async () => {
-  await e2e?.stop();
+afterAll(() => {
   if (cwd) removeDir(cwd);
-});
-
-// Whatever a test left in the log: every PUT and PATCH body must match the swagger.
-afterEach(async () => {
-  expectValidArmBodies(await e2e.requests());
 });
 
 describe('the examples of every --help against the emulator', () => {

@@ -279,3 +279,28 @@ export async function inParallel<T, R>(items: readonly T[], limit: number, fn: (
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
 }
+
+/**
+ * One emulator for the test file: started before its tests, stopped after them, and after each
+ * test every PUT and PATCH body the emulator received is checked against the swagger. Returns
+ * the running E2E (usable inside tests and hooks, not at the top level of the file).
+ */
+export function useE2E(args: string[] = E2E_ARGS): E2E {
+  let current: E2E | undefined;
+  beforeAll(async () => {
+    current = await E2E.start(args);
+  });
+  afterAll(async () => {
+    await current?.stop();
+  });
+  afterEach(async () => {
+    if (current) expectValidArmBodies(await current.requests());
+  });
+  return new Proxy({} as E2E, {
+    get(_target, property) {
+      if (!current) throw new Error('the emulator is not started yet: use it inside tests and hooks');
+      const value = Reflect.get(current, property, current) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(current) : value;
+    },
+  });
+}

@@ -3,23 +3,11 @@
  * and `flux deployed-object list|show` (the objects the configuration reports), against the
  * emulator, including a kustomization that fails to build.
  */
-import { describe, test, expect, beforeAll, afterAll, afterEach, beforeEach } from '@jest/globals';
-import { E2E, AKS, FLUX_API_VERSION, ON_AKS, errors, expectValidArmBodies, fluxConfigUrl, summary, tableRows, writes } from './helpers.js';
+import { describe, test, expect, beforeAll, beforeEach } from '@jest/globals';
+import { useE2E, AKS, FLUX_API_VERSION, ON_AKS, errors, expectValidArmBodies, fluxConfigUrl, summary, tableRows, writes } from './helpers.js';
 
-let e2e: E2E;
-
-beforeAll(async () => {
-  e2e = await E2E.start();
-});
-
-afterAll(async () => {
-  await e2e?.stop();
-});
-
-// Whatever a test left in the log: every PUT and PATCH body must match the swagger.
-afterEach(async () => {
-  expectValidArmBodies(await e2e.requests());
-});
+// One emulator for the file; every PUT and PATCH body it receives is checked against the swagger.
+const e2e = useE2E();
 
 const CONFIG = [...ON_AKS, '-n', 'cluster-config'];
 const KUSTOMIZATION = ['flux', 'kustomization'];

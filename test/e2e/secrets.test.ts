@@ -4,28 +4,22 @@
  * request body). The emulator must have received each value; nothing the CLI printed, on stdout
  * or stderr, may contain any of them, raw or base64.
  */
-import { describe, test, expect, beforeAll, afterAll, afterEach } from '@jest/globals';
+import { describe, test, expect, beforeAll, afterAll } from '@jest/globals';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, makeTempDir, removeDir } from '../helpers/cli.js';
-import { E2E, ON_AKS, ON_ARC, errors, expectValidArmBodies, inParallel, shortPath, writes, type Run } from './helpers.js';
+import { useE2E, ON_AKS, ON_ARC, errors, expectValidArmBodies, inParallel, shortPath, writes, type Run } from './helpers.js';
 
-let e2e: E2E;
+// One emulator for the file; every PUT and PATCH body it receives is checked against the swagger.
+const e2e = useE2E();
 let dir: string;
 
-beforeAll(async () => {
-  e2e = await E2E.start();
+beforeAll(() => {
   dir = makeTempDir('k8s-gitops-e2e-');
 });
 
-afterAll(async () => {
-  await e2e?.stop();
+afterAll(() => {
   if (dir) removeDir(dir);
-});
-
-// Whatever a test left in the log: every PUT and PATCH body must match the swagger.
-afterEach(async () => {
-  expectValidArmBodies(await e2e.requests());
 });
 
 const SSH_KEY_FILE = join(ROOT, 'test', 'fixtures', 'ssh', 'id_ed25519');
