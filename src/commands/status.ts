@@ -202,11 +202,19 @@ async function clusterSource(ctx: Context, options: Options, name: string | unde
   const selector = namespace !== undefined ? { namespace } : {};
   const view = (objects: import('../kube/access.js').KubeFluxObject[]): import('../status/model.js').ClusterStatus =>
     clusterStatus({ objects: objects as never, context: kube.contextName, ...(name !== undefined ? { configuration: { name, ...(namespace !== undefined ? { namespace } : {}) } } : {}) }, { now: Date.now() });
-  // With a watch: snapshots arrive as the API reports changes; read() returns the next one.
+  // With a watch: snapshots arrive as the API reports changes. read() returns at once when a
+  // snapshot came since the last read (none is lost between reads), else waits for the next
+  // one, until the loop's deadline.
   let watching: AbortController | undefined;
   let latest: import('../kube/access.js').KubeFluxObject[] | undefined;
-  let waiter: (() => void) | undefined;
+  let version = 0;
+  let returned = 0;
+  let wake: (() => void) | undefined;
   let failure: unknown;
+  const changed = (): void => {
+    version++;
+    wake?.();
+  };
   return {
     blocking: true,
     close: () => watching?.abort(),
@@ -214,33 +222,33 @@ async function clusterSource(ctx: Context, options: Options, name: string | unde
       if (!context) return { status: view(await kube.list(selector)) }; // one look: a plain LIST
       if (!watching) {
         watching = new AbortController();
-        context?.signal?.addEventListener('abort', () => watching?.abort(), { once: true });
+        context.signal?.addEventListener('abort', () => watching?.abort(), { once: true });
         void kube
           .watch(selector, (objects) => {
             latest = objects;
-            waiter?.();
+            changed();
           }, watching.signal)
           .catch((err: unknown) => {
             failure = err;
-            waiter?.();
+            changed();
           });
       }
-      if (latest === undefined && failure === undefined) await new Promise<void>((resolve) => (waiter = resolve));
-      else {
-        // Wait for the next change, or until the loop's deadline.
+      if (version === returned && failure === undefined) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, Math.max(0, context.deadline - Date.now()));
-          waiter = () => {
+          wake = () => {
             clearTimeout(timer);
-            // Coalesce a burst of events (a list emits one per kind) into one view.
-            setTimeout(resolve, 50);
+            resolve();
           };
-          context.signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+          context.signal?.addEventListener('abort', wake, { once: true });
         });
+        wake = undefined;
       }
-      waiter = undefined;
+      // Coalesce a burst of events (a re-list emits one per object) into one view.
+      if (version !== returned && failure === undefined && returned > 0) await new Promise((r) => setTimeout(r, 50));
       if (failure) throw failure;
-      return { status: view(latest ?? []) };
+      returned = version;
+      return latest === undefined ? {} : { status: view(latest) };
     },
   };
 }
