@@ -104,20 +104,25 @@ export function runCli(args: readonly string[], options: RunOptions = {}): CliRe
       throw new Error('dist/main.js is missing: run `npm run build` before the CLI tests.');
     }
     const argv = [...(options.nodeArgs ?? []), ...(script === null ? [] : [script]), ...args];
-    const result = spawnSync(process.execPath, argv, {
-      cwd: options.cwd ?? ROOT,
-      env: cleanEnv(home, options.env),
-      input: options.input ?? '',
-      encoding: 'utf8',
-      timeout: options.timeout ?? 20_000,
-      maxBuffer: 16 * 1024 * 1024,
-      windowsHide: true,
-    });
-    if (result.error) throw result.error;
-    return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
+    return spawnNode(argv, cleanEnv(home, options.env), options);
   } finally {
     removeDir(home);
   }
+}
+
+/** One run of `node argv` to completion, with the output captured. */
+function spawnNode(argv: readonly string[], env: NodeJS.ProcessEnv, options: { cwd?: string; input?: string; timeout?: number }): CliResult {
+  const result = spawnSync(process.execPath, argv, {
+    cwd: options.cwd ?? ROOT,
+    env,
+    input: options.input ?? '',
+    encoding: 'utf8',
+    timeout: options.timeout ?? 20_000,
+    maxBuffer: 16 * 1024 * 1024,
+    windowsHide: true,
+  });
+  if (result.error) throw result.error;
+  return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** Splits a command line the way a POSIX shell would for simple cases: whitespace, quotes, backslash. */
@@ -177,17 +182,7 @@ export function runCliWithEnv(args: readonly string[], vars: Record<string, stri
   if (!existsSync(join(ROOT, 'dist', 'main.js'))) throw new Error('dist/main.js is missing: run `npm run build` before the CLI tests.');
   const home = makeTempDir();
   try {
-    const result = spawnSync(process.execPath, [BIN, ...args], {
-      cwd: options.cwd ?? ROOT,
-      env: exactEnv(home, vars),
-      input: options.input ?? '',
-      encoding: 'utf8',
-      timeout: options.timeout ?? 20_000,
-      maxBuffer: 16 * 1024 * 1024,
-      windowsHide: true,
-    });
-    if (result.error) throw result.error;
-    return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
+    return spawnNode([BIN, ...args], exactEnv(home, vars), options);
   } finally {
     removeDir(home);
   }
