@@ -1,3 +1,4 @@
+import type { LoggedRequest as EmulatorLoggedRequest } from '../../emulator/requestlog.js';
 /**
  * End-to-end helpers: one emulator per test file (started through test/emulator/harness.ts),
  * the built CLI run as a subprocess whose environment is exactly the emulator's exported
@@ -54,17 +55,8 @@ export const TUTORIAL_BODY = {
   },
 };
 
-export interface LoggedRequest {
-  seq: number;
-  time: string;
-  method: string;
-  path: string;
-  query: Record<string, string>;
-  headers: Record<string, string>;
-  body: any;
-  status: number;
-  fault?: string | null;
-}
+/** The emulator's request log entry, with the body loosely typed for assertions. */
+export type LoggedRequest = Omit<EmulatorLoggedRequest, 'body' | 'status'> & { body: any; status: number };
 
 export interface Faults {
   throttle?: number;
