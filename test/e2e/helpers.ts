@@ -1,9 +1,9 @@
-import type { LoggedRequest as EmulatorLoggedRequest } from '../../emulator/requestlog.js';
 /**
  * End-to-end helpers: one emulator per test file (started through test/emulator/harness.ts),
  * the built CLI run as a subprocess whose environment is exactly the emulator's exported
  * variables plus PATH and HOME, and readers of what the emulator received.
  */
+import type { LoggedRequest as EmulatorLoggedRequest } from '../../emulator/requestlog.js';
 import { expect } from '@jest/globals';
 import { AKS, ARC, ARC_OFFLINE, FLUX_API, HCI, KC, SUB, startEmulator, tutorialConfig, waitFor, waitForOperation, type RunningEmulator } from '../emulator/harness.js';
 import { runCliWithEnv, startCliWithEnv, type CliResult, type StartedCli } from '../helpers/cli.js';
