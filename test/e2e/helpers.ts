@@ -4,7 +4,7 @@
  * variables plus PATH and HOME, and readers of what the emulator received.
  */
 import type { LoggedRequest as EmulatorLoggedRequest } from '../../emulator/requestlog.js';
-import { expect } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, expect } from '@jest/globals';
 import { AKS, ARC, ARC_OFFLINE, FLUX_API, HCI, KC, SUB, startEmulator, tutorialConfig, waitFor, waitForOperation, type RunningEmulator } from '../emulator/harness.js';
 import { runCliWithEnv, startCliWithEnv, type CliResult, type StartedCli } from '../helpers/cli.js';
 import { validateArmRequest, type ArmDefinition } from '../helpers/schema.js';
