@@ -11,6 +11,7 @@ import { KC_NAMESPACE } from './constants.js';
 import { typeKeyOf } from './kube/resources.js';
 import { checkCluster, EXTENSION_SCENARIOS, type ExtensionScenario, OptionError, parseArcCluster, parseFailKustomization } from './options.js';
 import type { ClusterState } from './arm/records.js';
+import type { ConnectionLog } from './connections.js';
 import type { RequestLog } from './requestlog.js';
 import { isObject, type Json } from './util.js';
 import type { World } from './world.js';
@@ -18,6 +19,7 @@ import type { World } from './world.js';
 export interface ControlTarget {
   readonly world: World;
   readonly log: RequestLog;
+  readonly connections: ConnectionLog;
   readonly tokens: TokenService;
   reset(): void;
 }
@@ -191,6 +193,11 @@ export function handleControl(target: ControlTarget, method: string, path: strin
         return { status: 200, body: target.log.all() };
       case 'DELETE /_emulator/requests':
         target.log.clear();
+        return { status: 204 };
+      case 'GET /_emulator/connections':
+        return { status: 200, body: target.connections.snapshot() };
+      case 'DELETE /_emulator/connections':
+        target.connections.clear();
         return { status: 204 };
       case 'GET /_emulator/faults':
         return { status: 200, body: faultState(target.world) };

@@ -27,6 +27,8 @@ export interface EmulatorOptions {
   arcOffline: string[];
   /** Change events each cluster's Kubernetes API keeps for watches (older resourceVersions: 410). */
   watchHistory: number;
+  /** Added before every ARM, token and Kubernetes response, as network latency would. */
+  latencyMs: number;
   quiet: boolean;
 }
 
@@ -45,6 +47,7 @@ export function defaultOptions(): EmulatorOptions {
     failOperation: false,
     arcOffline: [],
     watchHistory: 1000,
+    latencyMs: 0,
     quiet: false,
   };
 }
@@ -170,6 +173,9 @@ export function parseOptions(argv: readonly string[]): ParseResult {
       case '--watch-history':
         options.watchHistory = integer(flag, value(), 1);
         break;
+      case '--latency':
+        options.latencyMs = integer(flag, value(), 0, 60_000);
+        break;
       case '--quiet':
         noValue();
         options.quiet = true;
@@ -229,6 +235,8 @@ Options:
   --watch-history N           change events each cluster's Kubernetes API keeps for watches
                               (default 1000); a watch from an older resourceVersion, or one
                               that falls further behind, gets 410 Expired
+  --latency MS                delay every ARM, token and Kubernetes response by MS, as a network
+                              round trip would (default 0; control endpoints are never delayed)
   --quiet                     no request log on stderr
 
 Scenarios and faults (also settable at run time, see POST /_emulator/faults):
@@ -258,6 +266,11 @@ Control endpoints (same server, no authentication, not logged as ARM requests):
   GET    /_emulator/requests   every ARM request received: method, path, query, body, selected
                                headers (Authorization value redacted), status
   DELETE /_emulator/requests   forget them
+  GET    /_emulator/connections
+                               TLS connections accepted, and how many carried ARM, token and
+                               Kubernetes requests: {"opened", "arm", "token", "kubernetes"}
+  DELETE /_emulator/connections
+                               count afresh (POST /_emulator/reset does too)
   GET    /_emulator/faults     the fault and scenario state
   POST   /_emulator/faults     JSON with any of: {"throttle": N, "serverErrors": N,
                                "failOperation": true|false|"message",

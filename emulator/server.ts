@@ -15,6 +15,7 @@ import { routeArm } from './arm/router.js';
 import type { ArmResult } from './arm/context.js';
 import { TokenService } from './auth.js';
 import type { Certificate } from './cert.js';
+import { ConnectionLog } from './connections.js';
 import { DEFAULT_CLUSTERS } from './clusters.js';
 import { IDENTITY_PATH, LOCATION, SUBSCRIPTION_ID } from './constants.js';
 import { handleControl, type ControlTarget } from './control.js';
@@ -58,6 +59,7 @@ export class Emulator implements ControlTarget {
   world!: World;
   tokens!: TokenService;
   readonly log = new RequestLog();
+  readonly connections = new ConnectionLog();
   /** Bearer token of each cluster's Kubernetes API (in the kubeconfig). */
   readonly kubeTokens = clusterTokens(DEFAULT_CLUSTERS.map((c) => c.name));
   private readonly kube: KubeApi;
@@ -87,6 +89,7 @@ export class Emulator implements ControlTarget {
         else res.end();
       });
     });
+    server.on('secureConnection', (socket) => this.connections.accepted(socket));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -113,6 +116,7 @@ export class Emulator implements ControlTarget {
     previous.shutdown();
     this.world = this.newWorld(previous);
     this.log.clear();
+    this.connections.clear();
   }
 
   /** The lines printed at start-up (and written to --env-file). */
@@ -141,20 +145,25 @@ export class Emulator implements ControlTarget {
     const method = (req.method ?? 'GET').toUpperCase();
     const url = new URL(req.url ?? '/', this.baseUrl);
     const path = url.pathname;
+    const control = path === '/_emulator' || path.startsWith('/_emulator/');
+    const kube = !control && KubeApi.handles(path);
+    const token = !control && !kube && (path.toLowerCase() === IDENTITY_PATH || path.toLowerCase() === `${IDENTITY_PATH}/`);
+    this.connections.used(req.socket, control ? 'control' : kube ? 'kubernetes' : token ? 'token' : 'arm');
+    if (!control && this.options.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.options.latencyMs));
 
-    if (KubeApi.handles(path)) {
+    if (kube) {
       await this.kube.handle(req, res, url);
       return;
     }
 
-    if (path === '/_emulator' || path.startsWith('/_emulator/')) {
+    if (control) {
       const bodyText = await readBody(req);
       const result = handleControl(this, method, path, bodyText);
       send(res, result.status, result.body);
       return;
     }
 
-    if (path.toLowerCase() === IDENTITY_PATH || path.toLowerCase() === `${IDENTITY_PATH}/`) {
+    if (token) {
       await readBody(req);
       const result = this.tokens.handleTokenRequest(method, url.searchParams, req.headers);
       if (!this.options.quiet) this.logLine(`emulator: ${method} ${path} (token for ${url.searchParams.get('resource') ?? '?'}) -> ${result.status}`);
