@@ -12,7 +12,7 @@
  * Problem reasons are fixed sentences. They never quote key material; the only text from the
  * input they may quote is a key type name or PEM label, and only when it is short and printable.
  */
-import { createPrivateKey, createPublicKey, sign, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { createECDH, createPrivateKey, createPublicKey, sign, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
 
 export type SshKeyType = 'rsa' | 'ecdsa' | 'ed25519' | 'dsa';
 export interface SshKeyCheck {
@@ -189,14 +189,16 @@ class SshReader {
 interface EcCurve {
   ssh: string;
   jwk: 'P-256' | 'P-384' | 'P-521';
+  /** The OpenSSL name (for ECDH). */
+  openssl: string;
   size: number;
 }
 
 const EC_CURVES: Record<string, EcCurve> = {
-  'ecdsa-sha2-nistp256': { ssh: 'nistp256', jwk: 'P-256', size: 32 },
-  'ecdsa-sha2-nistp384': { ssh: 'nistp384', jwk: 'P-384', size: 48 },
-  'ecdsa-sha2-nistp521': { ssh: 'nistp521', jwk: 'P-521', size: 66 },
-  'sk-ecdsa-sha2-nistp256@openssh.com': { ssh: 'nistp256', jwk: 'P-256', size: 32 },
+  'ecdsa-sha2-nistp256': { ssh: 'nistp256', jwk: 'P-256', openssl: 'prime256v1', size: 32 },
+  'ecdsa-sha2-nistp384': { ssh: 'nistp384', jwk: 'P-384', openssl: 'secp384r1', size: 48 },
+  'ecdsa-sha2-nistp521': { ssh: 'nistp521', jwk: 'P-521', openssl: 'secp521r1', size: 66 },
+  'sk-ecdsa-sha2-nistp256@openssh.com': { ssh: 'nistp256', jwk: 'P-256', openssl: 'prime256v1', size: 32 },
 };
 
 const SSH_TYPES: Record<string, SshKeyType> = {
@@ -332,6 +334,19 @@ function checkRsaNumbers(n: bigint, e: bigint, d: bigint, p: bigint, q: bigint, 
   if (!ok) throw new Malformed(RSA_INCONSISTENT);
 }
 
+/** True when the scalar d is a valid private key of the curve whose public point is (x, y); also true when d is no key at all (that is "invalid", not a mismatch). */
+function ecScalarFits(curve: EcCurve, d: Buffer, x: Buffer, y: Buffer): boolean {
+  let point: Buffer;
+  try {
+    const ecdh = createECDH(curve.openssl);
+    ecdh.setPrivateKey(d);
+    point = ecdh.getPublicKey();
+  } catch {
+    return true;
+  }
+  return point.equals(Buffer.concat([Buffer.from([4]), x, y]));
+}
+
 function importPrivateJwk(jwk: JsonWebKey, reason: string): KeyObject {
   try {
     return createPrivateKey({ key: jwk, format: 'jwk' });
@@ -355,9 +370,11 @@ function readOpenSshPrivate(type: string, r: SshReader, pub: KeyObject): KeyObje
       if (!importPublicJwk({ kty: 'OKP', crv: 'Ed25519', x: b64url(pk) }, invalid).equals(pub)) {
         throw new Malformed(PAIR_MISMATCH);
       }
-      // Node derives the public key from d alone; provePair compares it with the file's.
+      // Any 32-byte seed is a key, and x is valid (checked above): a refused import means that
+      // x is not the seed's public key (newer OpenSSL checks this on import; older ones let
+      // provePair find it).
       const seed = sk.subarray(0, 32);
-      return importPrivateJwk({ kty: 'OKP', crv: 'Ed25519', x: b64url(pk), d: b64url(seed) }, invalid);
+      return importPrivateJwk({ kty: 'OKP', crv: 'Ed25519', x: b64url(pk), d: b64url(seed) }, PAIR_MISMATCH);
     }
     case 'ssh-rsa': {
       const [n, e, d, iqmp, p, q] = [r.mpint(), r.mpint(), r.mpint(), r.mpint(), r.mpint(), r.mpint()];
@@ -388,7 +405,9 @@ function readOpenSshPrivate(type: string, r: SshReader, pub: KeyObject): KeyObje
       if (d.length === 0 || d.length > curve.size) throw new Malformed(invalid);
       const padded = Buffer.concat([Buffer.alloc(curve.size - d.length), d]);
       const jwk: JsonWebKey = { kty: 'EC', crv: curve.jwk, x: b64url(x), y: b64url(y), d: b64url(padded) };
-      return importPrivateJwk(jwk, invalid);
+      // Newer OpenSSL refuses a d whose public point is not (x, y) on import; older ones let
+      // provePair find it. Either way the user hears the same reason.
+      return importPrivateJwk(jwk, ecScalarFits(curve, padded, x, y) ? invalid : PAIR_MISMATCH);
     }
     case 'ssh-dss': {
       // Node has no DSA JWK, so the key goes to Node as PKCS#8 DER; OpenSSL computes y from x
