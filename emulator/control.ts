@@ -42,7 +42,7 @@ function names(name: string, value: unknown): string[] {
   return list.map((v) => parseArcCluster(name, v));
 }
 
-const FAULT_KEYS = ['throttle', 'serverErrors', 'failOperation', 'failKustomization', 'extension', 'arcOffline', 'arcOnline', 'providerUnregistered', 'watchHistory'];
+const FAULT_KEYS = ['throttle', 'serverErrors', 'failOperation', 'cancelOperation', 'failKustomization', 'extension', 'arcOffline', 'arcOnline', 'providerUnregistered', 'watchHistory'];
 
 /** Applies a faults document; every field is checked before anything changes. */
 export function applyFaults(world: World, doc: unknown): void {
@@ -63,6 +63,11 @@ export function applyFaults(world: World, doc: unknown): void {
     const v = doc.failOperation;
     if (typeof v !== 'boolean' && typeof v !== 'string') throw new OptionError('failOperation must be true, false or a message.');
     changes.push(() => (world.faults.failOperation = v === '' ? true : v));
+  }
+  if ('cancelOperation' in doc) {
+    const v = doc.cancelOperation;
+    if (typeof v !== 'boolean' && typeof v !== 'string') throw new OptionError('cancelOperation must be true, false or a message.');
+    changes.push(() => (world.faults.cancelOperation = v === '' ? true : v));
   }
   if ('failKustomization' in doc) {
     const v = doc.failKustomization;

@@ -12,6 +12,9 @@ export const DEFAULT_OPERATION_FAILURE = {
     "The fluxconfig-agent could not apply the configuration: admission webhook 'fluxconfigs.clusterconfig.azure.com' denied the request: the namespace is being terminated.",
 } as const;
 
+/** Why an operation whose change was applied ended Canceled anyway (ARM's own wording varies). */
+export const DEFAULT_OPERATION_CANCEL = 'The operation was canceled by the platform after the resource provider had applied the change.';
+
 export function defaultKustomizationFailure(path: string): string {
   const p = path.replace(/^\.?\/+/, '');
   return `kustomize build failed: accumulating resources: accumulation err='accumulating resources from '${p || '.'}': open /tmp/kustomization-2714/${p}: no such file or directory'`;
@@ -21,6 +24,7 @@ export interface FaultState {
   throttle: number;
   serverErrors: number;
   failOperation: boolean | string;
+  cancelOperation: boolean | string;
   failKustomization: Record<string, string | null>;
 }
 
@@ -28,12 +32,14 @@ export class Faults {
   throttle: number;
   serverErrors: number;
   failOperation: boolean | string;
+  cancelOperation: boolean | string;
   readonly failKustomization: Map<string, string | null>;
 
   constructor(options: EmulatorOptions) {
     this.throttle = options.throttle;
     this.serverErrors = options.serverErrors;
     this.failOperation = options.failOperation;
+    this.cancelOperation = options.cancelOperation;
     this.failKustomization = new Map(Object.entries(options.failKustomizations));
   }
 
@@ -58,6 +64,14 @@ export class Faults {
     return typeof fault === 'string' ? fault : DEFAULT_OPERATION_FAILURE[collection];
   }
 
+  /** For the operation being started: the message it is to end Canceled with, its change applied (consumes the fault). */
+  takeOperationCancel(): string | undefined {
+    const fault = this.cancelOperation;
+    if (fault === false) return undefined;
+    this.cancelOperation = false;
+    return typeof fault === 'string' ? fault : DEFAULT_OPERATION_CANCEL;
+  }
+
   /** The failure message for a kustomization (by key or by object name), if it is to fail. */
   kustomizationFailure(key: string, objectName: string, path: string): string | undefined {
     for (const name of [key, objectName]) {
@@ -71,6 +85,7 @@ export class Faults {
       throttle: this.throttle,
       serverErrors: this.serverErrors,
       failOperation: this.failOperation,
+      cancelOperation: this.cancelOperation,
       failKustomization: Object.fromEntries(this.failKustomization),
     };
   }

@@ -24,6 +24,8 @@ export interface EmulatorOptions {
   serverErrors: number;
   /** false, true (default message) or the innermost failure message. */
   failOperation: boolean | string;
+  /** false, true (default message) or the message of an operation that ends Canceled with its change applied. */
+  cancelOperation: boolean | string;
   arcOffline: string[];
   /** Change events each cluster's Kubernetes API keeps for watches (older resourceVersions: 410). */
   watchHistory: number;
@@ -45,6 +47,7 @@ export function defaultOptions(): EmulatorOptions {
     throttle: 0,
     serverErrors: 0,
     failOperation: false,
+    cancelOperation: false,
     arcOffline: [],
     watchHistory: 1000,
     latencyMs: 0,
@@ -165,6 +168,9 @@ export function parseOptions(argv: readonly string[]): ParseResult {
         // The message can only be given inline, so that a following option is never taken for it.
         options.failOperation = inline === undefined || inline === '' ? true : inline;
         break;
+      case '--cancel-operation':
+        options.cancelOperation = inline === undefined || inline === '' ? true : inline;
+        break;
       case '--arc-offline': {
         const name = parseArcCluster(flag, value());
         if (!options.arcOffline.includes(name)) options.arcOffline.push(name);
@@ -260,6 +266,10 @@ Scenarios and faults (also settable at run time, see POST /_emulator/faults):
                               (ResourceOperationFailure, with a detail whose message is a JSON
                               document {"status":"Failed","statusMessage":MESSAGE}); the resource
                               ends provisioningState Failed
+  --cancel-operation[=MESSAGE]
+                              the next long-running operation ends Canceled (OperationCanceled,
+                              MESSAGE) although its change was applied: the resource shows it,
+                              provisioningState Succeeded (a delete: the resource is gone)
   --arc-offline CLUSTER       take another Arc cluster (arc1) offline (repeatable)
 
 Control endpoints (same server, no authentication, not logged as ARM requests):
@@ -274,6 +284,7 @@ Control endpoints (same server, no authentication, not logged as ARM requests):
   GET    /_emulator/faults     the fault and scenario state
   POST   /_emulator/faults     JSON with any of: {"throttle": N, "serverErrors": N,
                                "failOperation": true|false|"message",
+                               "cancelOperation": true|false|"message",
                                "failKustomization": {"NAME": "message"|null|false} or ["NAME[=MSG]"],
                                "extension": {"CLUSTER": "absent|installing|failed|installed"},
                                "arcOffline": ["CLUSTER"], "arcOnline": ["CLUSTER"],

@@ -198,11 +198,12 @@ function startExtensionOperation(world: World, record: ExtensionRecord, action: 
   const op = world.operations.start(record.cluster, 'extensions', record.name, action, apiVersion);
   record.opName = op.name;
   const failure = world.faults.takeOperationFailure('extensions');
-  world.scheduler.after(world.options.operationDelayMs, () => world.whenOnline(record.cluster, () => finishExtensionOperation(world, record, op, failure)));
+  const cancel = failure === undefined ? world.faults.takeOperationCancel() : undefined;
+  world.scheduler.after(world.options.operationDelayMs, () => world.whenOnline(record.cluster, () => finishExtensionOperation(world, record, op, failure, cancel)));
   return op;
 }
 
-function finishExtensionOperation(world: World, record: ExtensionRecord, op: Operation, failure: string | undefined): void {
+function finishExtensionOperation(world: World, record: ExtensionRecord, op: Operation, failure: string | undefined, cancel: string | undefined): void {
   if (op.status === 'Succeeded' || op.status === 'Failed' || op.status === 'Canceled') return;
   const map = world.extensionsOf(record.cluster);
   if (map.get(record.name.toLowerCase()) !== record || record.opName !== op.name) {
@@ -218,12 +219,12 @@ function finishExtensionOperation(world: World, record: ExtensionRecord, op: Ope
   if (op.action === 'delete') {
     map.delete(record.name.toLowerCase());
     if (isFlux(record.props.extensionType)) world.agent.stop(record.cluster);
-    world.operations.finish(op, 'Succeeded');
+    world.operations.done(op, cancel);
     return;
   }
   record.provisioningState = 'Succeeded';
   record.errorInfo = null;
   record.currentVersion = typeof record.props.version === 'string' ? record.props.version : isFlux(record.props.extensionType) ? FLUX_EXTENSION_VERSION : OTHER_EXTENSION_VERSION;
-  world.operations.finish(op, 'Succeeded');
+  world.operations.done(op, cancel);
   if (isFlux(record.props.extensionType)) world.agent.start(record.cluster);
 }

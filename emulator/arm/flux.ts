@@ -342,14 +342,15 @@ function startFluxOperation(world: World, record: FluxRecord, action: Operation[
   const op = world.operations.start(record.cluster, 'fluxConfigurations', record.name, action, apiVersion);
   record.opName = op.name;
   const failure = world.faults.takeOperationFailure('fluxConfigurations');
-  const finish = (): void => finishFluxOperation(world, record, op, failure);
+  const cancel = failure === undefined ? world.faults.takeOperationCancel() : undefined;
+  const finish = (): void => finishFluxOperation(world, record, op, failure, cancel);
   // Creating and updating only records the desired state (the agent pulls it when it can);
   // deleting waits for the agent to clean up, so it cannot finish while the cluster is offline.
   world.scheduler.after(world.options.operationDelayMs, () => (action === 'delete' ? world.whenOnline(record.cluster, finish) : finish()));
   return op;
 }
 
-function finishFluxOperation(world: World, record: FluxRecord, op: Operation, failure: string | undefined): void {
+function finishFluxOperation(world: World, record: FluxRecord, op: Operation, failure: string | undefined, cancel: string | undefined): void {
   if (op.status === 'Succeeded' || op.status === 'Failed' || op.status === 'Canceled') return;
   const map = world.fluxConfigsOf(record.cluster);
   if (map.get(record.name.toLowerCase()) !== record || record.opName !== op.name) {
@@ -365,11 +366,11 @@ function finishFluxOperation(world: World, record: FluxRecord, op: Operation, fa
   if (op.action === 'delete') {
     map.delete(record.name.toLowerCase());
     world.agent.remove(record);
-    world.operations.finish(op, 'Succeeded');
+    world.operations.done(op, cancel);
     return;
   }
   record.deliveredGeneration = record.generation;
-  if (record.spec.waitForReconciliation === true) {
+  if (record.spec.waitForReconciliation === true && cancel === undefined) {
     const waitMs = typeof record.spec.reconciliationWaitDuration === 'string' ? (parseIsoDuration(record.spec.reconciliationWaitDuration) ?? DEFAULT_WAIT_MS) : DEFAULT_WAIT_MS;
     record.waiting = { opName: op.name, deadlineMs: Date.now() + waitMs };
     world.scheduler.after(waitMs, () => {
@@ -385,7 +386,7 @@ function finishFluxOperation(world: World, record: FluxRecord, op: Operation, fa
   }
   record.provisioningState = 'Succeeded';
   record.errorMessage = '';
-  world.operations.finish(op, 'Succeeded');
+  world.operations.done(op, cancel);
   world.agent.sync(record);
 }
 

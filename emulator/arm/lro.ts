@@ -52,6 +52,15 @@ export class Operations {
     if (error) op.error = error;
   }
 
+  /**
+   * Ends an operation whose change is done: Succeeded, or — given the message of the cancel
+   * fault — Canceled although the resource already shows the change.
+   */
+  done(op: Operation, canceled?: string): void {
+    if (canceled !== undefined) this.finish(op, 'Canceled', canceledError(canceled));
+    else this.finish(op, 'Succeeded');
+  }
+
   /** The headers of a write answered asynchronously. */
   headers(op: Operation): Record<string, string> {
     return {
@@ -80,6 +89,11 @@ export function operationFailure(collection: KcCollection, cause: string): ArmEr
       },
     ],
   };
+}
+
+/** The error of an operation that ended Canceled for a reason of the platform's own. */
+export function canceledError(message: string): ArmErrorDetail {
+  return { code: 'OperationCanceled', message };
 }
 
 export function supersededError(): ArmErrorDetail {

@@ -62,6 +62,7 @@ export interface Faults {
   throttle?: number;
   serverErrors?: number;
   failOperation?: boolean | string;
+  cancelOperation?: boolean | string;
   failKustomization?: Record<string, string | null | false> | string[] | null;
   extension?: Record<string, 'absent' | 'installing' | 'failed' | 'installed'>;
   arcOffline?: string[];

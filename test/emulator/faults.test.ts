@@ -168,6 +168,36 @@ describe('faults at run time and the control endpoints', () => {
     expect(res.body.properties).toMatchObject({ provisioningState: 'Failed', errorMessage: 'the namespace cluster-config is being terminated' });
   });
 
+  test('cancelOperation: a configuration update ends Canceled, yet the resource holds the change, Succeeded', async () => {
+    await emu.control('POST', 'faults', { extension: { aks1: 'installed' } });
+    const put = await emu.request('PUT', cfg(AKS, 'cluster-config'), { body: tutorialConfig() });
+    expect((await waitForOperation(emu, put.headers['azure-asyncoperation'] as string)).body.status).toBe('Succeeded');
+    const set = await emu.control('POST', 'faults', { cancelOperation: 'canceled by the platform during a regional failover' });
+    expect(set.body).toMatchObject({ cancelOperation: 'canceled by the platform during a regional failover' });
+    const patch = await emu.request('PATCH', cfg(AKS, 'cluster-config'), { body: { properties: { suspend: true } } });
+    expect(patch.status).toBe(202);
+    const op = await waitForOperation(emu, patch.headers['azure-asyncoperation'] as string);
+    expect(op.body).toMatchObject({ status: 'Canceled', error: { code: 'OperationCanceled', message: 'canceled by the platform during a regional failover' } });
+    const res = await emu.request('GET', cfg(AKS, 'cluster-config'));
+    expect(res.body.properties).toMatchObject({ provisioningState: 'Succeeded', suspend: true });
+    // Only the next operation: the following one succeeds.
+    expect((await emu.control('GET', 'faults')).body.cancelOperation).toBe(false);
+    const again = await emu.request('PATCH', cfg(AKS, 'cluster-config'), { body: { properties: { suspend: false } } });
+    expect((await waitForOperation(emu, again.headers['azure-asyncoperation'] as string)).body.status).toBe('Succeeded');
+  });
+
+  test('cancelOperation: an extension install and a delete end Canceled with their change done', async () => {
+    await emu.control('POST', 'faults', { cancelOperation: true });
+    const put = await emu.request('PUT', ext(AKS, 'flux'), { body: { properties: { extensionType: 'microsoft.flux' } } });
+    const op = await waitForOperation(emu, put.headers['azure-asyncoperation'] as string);
+    expect(op.body).toMatchObject({ status: 'Canceled', error: { code: 'OperationCanceled', message: expect.any(String) } });
+    expect((await emu.request('GET', ext(AKS, 'flux'))).body.properties).toMatchObject({ provisioningState: 'Succeeded', currentVersion: '1.23.0' });
+    await emu.control('POST', 'faults', { cancelOperation: true });
+    const del = await emu.request('DELETE', ext(AKS, 'flux'));
+    expect((await waitForOperation(emu, del.headers['azure-asyncoperation'] as string)).body.status).toBe('Canceled');
+    expect((await emu.request('GET', ext(AKS, 'flux'))).status).toBe(404);
+  });
+
   test('failKustomization with the default message; dependents wait for it', async () => {
     await emu.control('POST', 'faults', { extension: { aks1: 'installed' }, failKustomization: { infra: null } });
     const put = await emu.request('PUT', cfg(AKS, 'cluster-config'), { body: tutorialConfig() });
@@ -218,7 +248,7 @@ describe('faults at run time and the control endpoints', () => {
   });
 
   test('invalid fault documents are 400 and change nothing', async () => {
-    for (const doc of [{ throttle: -1 }, { bogus: 1 }, { extension: { nope: 'installed' } }, { extension: { aks1: 'sideways' } }, { arcOffline: 'aks1' }, { throttle: 2, failOperation: 3 }]) {
+    for (const doc of [{ throttle: -1 }, { bogus: 1 }, { extension: { nope: 'installed' } }, { extension: { aks1: 'sideways' } }, { arcOffline: 'aks1' }, { throttle: 2, failOperation: 3 }, { cancelOperation: 1 }]) {
       const res = await emu.control('POST', 'faults', doc);
       expect(res.status).toBe(400);
       expect(res.body.error.message).toEqual(expect.any(String));
