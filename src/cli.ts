@@ -7,7 +7,9 @@ import { Command, CommanderError } from 'commander';
 import { canonicalFlags, groupMultiValueFlags } from './core/argv.js';
 import { CliError, ExitCode, exitCodeOf } from './core/errors.js';
 import { createContext } from './core/context.js';
+import { HELP_CONFIGURATION, helpWidthOf } from './core/help.js';
 import { currentIo } from './core/run.js';
+import { parseChoice } from './core/suggest.js';
 import { versionText } from './core/version.js';
 
 
@@ -46,10 +48,40 @@ const TOP_LEVEL: readonly TopLevel[] = [
   },
 ];
 
-/** The top-level word a command line is about (`help WORD` included). */
+/** The top-level word a command line is about. */
 function topLevelWord(argv: readonly string[]): string | undefined {
-  const words = argv.filter((a) => !a.startsWith('-'));
-  return words[0] === 'help' ? words[1] : words[0];
+  return argv.find((a) => !a.startsWith('-'));
+}
+
+/** az's own command names under `flux` (az k8s-configuration flux create …): the same as `flux config …`. */
+const AZ_FLUX_VERBS = new Set(['create', 'update', 'show', 'list', 'delete']);
+
+/**
+ * The command line as the tree understands it: `help A B C` (or `A help B C`) is `A B C --help`,
+ * and az's `flux create|update|show|list|delete` are `flux config …`, so that a pasted az
+ * command works once its prefix is changed.
+ */
+export function rewriteCommandLine(argv: readonly string[]): string[] {
+  const firstFlag = argv.findIndex((a) => a.startsWith('-'));
+  let words = firstFlag < 0 ? [...argv] : argv.slice(0, firstFlag);
+  const rest = firstFlag < 0 ? [] : argv.slice(firstFlag);
+  const help = words.includes('help');
+  if (help) words = words.filter((w) => w !== 'help');
+  if (words[0] === 'flux' && words[1] !== undefined && AZ_FLUX_VERBS.has(words[1])) words = ['flux', 'config', ...words.slice(1)];
+  return help ? [...words, ...rest, '--help'] : [...words, ...rest];
+}
+
+/**
+ * Every option with a fixed list of values (commander's `.choices()`) takes them in any letter
+ * case and, for anything else, names the nearest one: one rule for every command.
+ */
+function acceptChoicesLikeAz(cmd: Command): void {
+  for (const option of cmd.options) {
+    const choices = option.argChoices;
+    const name = [option.short, option.long].filter(Boolean).join('/');
+    if (choices) option.argParser((value: string) => parseChoice(name, value, choices));
+  }
+  cmd.commands.forEach(acceptChoicesLikeAz);
 }
 
 export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
@@ -66,8 +98,11 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
+      getOutHelpWidth: () => helpWidthOf(process.stdout),
+      getErrHelpWidth: () => helpWidthOf(process.stderr),
       outputError: () => undefined, // reported by main() in the common error format
-    });
+    })
+    .configureHelp(HELP_CONFIGURATION);
   program.addHelpText(
     'after',
     `
@@ -88,6 +123,7 @@ Exit codes: 0 ok, 1 error, 2 invalid input, 3 not found, 4 not authorised,
     if (top.name === wanted) await top.build(program);
     else program.command(top.name).summary(top.summary); // listed in help; built when used
   }
+  acceptChoicesLikeAz(program);
   return program;
 }
 
@@ -104,8 +140,9 @@ function commanderExitCode(err: CommanderError): number {
 }
 
 /** Runs the CLI and returns the exit code. */
-export async function main(argv: string[]): Promise<number> {
+export async function main(given: string[]): Promise<number> {
   const io = currentIo();
+  const argv = rewriteCommandLine(given);
   try {
     await (await buildProgram(argv)).parseAsync(groupMultiValueFlags(canonicalFlags(argv), multiValueFlags(argv)), { from: 'user' });
     return ExitCode.ok;

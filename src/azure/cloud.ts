@@ -3,6 +3,7 @@
  * or any endpoint (flag or environment variable). No SDK, no network.
  */
 import { UsageError } from '../core/errors.js';
+import { choiceHint } from '../core/suggest.js';
 
 export const CLOUDS = {
   AzureCloud: 'https://management.azure.com',
@@ -39,7 +40,7 @@ export function resolveEndpoint(flags: { cloud?: string; resourceManagerEndpoint
   const cloud = flags.cloud ?? env[CLOUD_ENV];
   if (cloud !== undefined && cloud !== '') {
     const name = (Object.keys(CLOUDS) as CloudName[]).find((c) => c.toLowerCase() === cloud.toLowerCase());
-    if (!name) throw new UsageError(flags.cloud !== undefined ? '--cloud' : CLOUD_ENV, `'${cloud}' is not a cloud k8s-gitops knows.`, `Accepted: ${Object.keys(CLOUDS).join(', ')}; or give --resource-manager-endpoint.`);
+    if (!name) throw new UsageError(flags.cloud !== undefined ? '--cloud' : CLOUD_ENV, `'${cloud}' is not a cloud k8s-gitops knows.`, `${choiceHint(cloud, Object.keys(CLOUDS))} Or give --resource-manager-endpoint.`);
     return make(CLOUDS[name], flags.cloud !== undefined ? '--cloud' : CLOUD_ENV);
   }
   const fromEnv = env[ENDPOINT_ENV];

@@ -1,13 +1,20 @@
 /** Arguments shared by the commands that address a cluster. */
 import { Option, type Command } from 'commander';
-import type { ClusterFlags } from '../model/cluster.js';
+import { markRequired } from '../core/help.js';
+import { CLUSTER_TYPES, type ClusterFlags } from '../model/cluster.js';
 
-export function addClusterOptions(cmd: Command): Command {
+export interface ClusterOptionSpec {
+  /** The command always needs a cluster: -g, -c and -t are marked required (unless --cluster-id). */
+  required?: boolean;
+}
+
+export function addClusterOptions(cmd: Command, spec: ClusterOptionSpec = {}): Command {
+  const mark = (option: Option): Option => (spec.required ? markRequired(option, 'required unless --cluster-id') : option);
   return cmd
     .optionsGroup('Cluster Arguments:')
-    .option('-g, --resource-group <name>', 'resource group of the cluster')
-    .option('-c, --cluster-name <name>', 'name of the cluster')
-    .addOption(new Option('-t, --cluster-type <type>', 'managedClusters (AKS), connectedClusters (Arc) or provisionedClusters (AKS on Azure Local); case-insensitive'))
+    .addOption(mark(new Option('-g, --resource-group <name>', 'resource group of the cluster')))
+    .addOption(mark(new Option('-c, --cluster-name <name>', 'name of the cluster')))
+    .addOption(mark(new Option('-t, --cluster-type <type>', 'managedClusters (AKS), connectedClusters (Arc) or provisionedClusters (AKS on Azure Local), in any letter case').choices(CLUSTER_TYPES)))
     .option('--cluster-resource-provider <rp>', 'resource provider of the cluster; derived from --cluster-type (alias: --cluster-rp)')
     .option('--cluster-id <id>', 'full ARM id of the cluster, instead of -g, -c and -t')
     .option('--subscription <id-or-name>', 'subscription (default: AZURE_SUBSCRIPTION_ID, then the Azure CLI default)')

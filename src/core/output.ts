@@ -7,6 +7,7 @@ import { compile, TreeInterpreter } from '@jmespath-community/jmespath';
 import { Chalk, type ChalkInstance } from 'chalk';
 import { CST, Parser, stringify as yamlStringify } from 'yaml';
 import { UsageError } from './errors.js';
+import { choiceHint } from './suggest.js';
 
 export const OUTPUT_FORMATS = ['json', 'jsonc', 'yaml', 'yamlc', 'table', 'tsv', 'none'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -38,7 +39,7 @@ export function parseOutputFormat(value: string): OutputFormat {
   throw new UsageError(
     '-o/--output',
     `invalid output format '${value}'. Allowed values: ${allowed}.`,
-    `Use one of: ${allowed}.`,
+    choiceHint(value, OUTPUT_FORMATS),
   );
 }
 

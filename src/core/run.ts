@@ -3,9 +3,12 @@
  * early validation of -o/--query (so a typo never sends anything), and printing the returned
  * data through the one output layer.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { createContext, processIo, type Context, type GlobalOptions, type Io } from './context.js';
 import type { Column, OutputFormat } from './output.js';
+
+/** The -o values (the output layer itself is loaded only when a command runs). */
+const OUTPUT_FORMAT_NAMES = ['json', 'jsonc', 'yaml', 'yamlc', 'table', 'tsv', 'none'] satisfies OutputFormat[];
 
 export interface CommandOutput {
   data: unknown;
@@ -33,7 +36,7 @@ export function setIo(replacement: Io): void {
 export function addGlobalOptions(cmd: Command): Command {
   return cmd
     .optionsGroup('Global Arguments:')
-    .option('-o, --output <format>', 'output format: json, jsonc, yaml, yamlc, table, tsv, none')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMAT_NAMES))
     .option('--query <jmespath>', 'JMESPath query applied to the output (https://jmespath.org)')
     .option('--debug', 'log every step and HTTP exchange to stderr (secrets redacted)')
     .option('--verbose', 'log the steps to stderr')

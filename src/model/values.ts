@@ -55,11 +55,5 @@ export function splitKeyValue(flag: string, token: string, expected = 'key=value
   return [token.slice(0, at), token.slice(at + 1)];
 }
 
-/** Picks one value from a fixed list, case-insensitively, returning the canonical spelling. */
-export function parseChoice<T extends string>(flag: string, value: string, choices: readonly T[]): T {
-  const found = choices.find((c) => c.toLowerCase() === value.trim().toLowerCase());
-  if (!found) {
-    throw new UsageError(flag, `'${value}' is not one of the accepted values.`, `Accepted: ${choices.join(', ')}.`);
-  }
-  return found;
-}
+/** One value from a fixed list (case-insensitive), the nearest one suggested otherwise. */
+export { parseChoice } from '../core/suggest.js';

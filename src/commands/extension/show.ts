@@ -10,7 +10,7 @@ type Options = AzureOptions & { name?: string };
 
 export function registerExtensionShow(parent: Command): Command {
   const cmd = parent.command('show').summary('show an installed extension').description('Show an installed extension: type, version, provisioning state, settings (protected ones are never returned).');
-  addClusterOptions(cmd);
+  addClusterOptions(cmd, { required: true });
   cmd.optionsGroup('Extension Arguments:').option('-n, --name <name>', 'name of the extension instance (default: flux)');
   addGlobalOptions(cmd);
   cmd.addHelpText('after', `
@@ -23,7 +23,7 @@ Examples:
 
 export function registerExtensionList(parent: Command): Command {
   const cmd = parent.command('list').summary('list the extensions of a cluster').description('List the extensions installed on a cluster.');
-  addClusterOptions(cmd);
+  addClusterOptions(cmd, { required: true });
   addGlobalOptions(cmd);
   cmd.addHelpText('after', `
 Examples:

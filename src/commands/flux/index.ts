@@ -18,6 +18,12 @@ function group(parent: Command, name: string, summary: string): Command {
 }
 
 export function registerFluxCommands(flux: Command): void {
+  flux.addHelpText(
+    'after',
+    `
+az's names work too: flux create, update, show, list and delete are flux config create, update,
+show, list and delete (paste an az k8s-configuration command and change its prefix).`,
+  );
   const config = group(flux, 'config', 'Create and manage Flux configurations.');
   registerFluxConfigCreate(config);
   registerFluxConfigUpdate(config);

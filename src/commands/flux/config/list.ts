@@ -8,7 +8,7 @@ import { CONFIG_COLUMNS } from './columns.js';
 
 export function registerFluxConfigList(parent: Command): Command {
   const cmd = parent.command('list').summary('list the Flux configurations of a cluster').description('List the Flux configurations of a cluster.');
-  addClusterOptions(cmd);
+  addClusterOptions(cmd, { required: true });
   addGlobalOptions(cmd);
   cmd.addHelpText(
     'after',

@@ -10,7 +10,7 @@ type Options = AzureOptions & { name?: string };
 
 export function registerFluxConfigShow(parent: Command): Command {
   const cmd = parent.command('show').summary('show a Flux configuration').description('Show a Flux configuration: its source, kustomizations, provisioning and compliance state, and the objects it reports.');
-  addClusterOptions(cmd);
+  addClusterOptions(cmd, { required: true });
   cmd.optionsGroup('Configuration Arguments:').requiredOption('-n, --name <name>', 'name of the configuration');
   addGlobalOptions(cmd);
   cmd.addHelpText(

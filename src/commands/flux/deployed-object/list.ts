@@ -13,7 +13,7 @@ export function registerDeployedObjectList(parent: Command): Command {
     .command('list')
     .summary('list the objects a Flux configuration has deployed')
     .description("List the objects a Flux configuration reports from the cluster (its source, Kustomizations, HelmReleases …) with their compliance state. -o table shows each object's Ready message.");
-  addClusterOptions(cmd);
+  addClusterOptions(cmd, { required: true });
   cmd.optionsGroup('Configuration Arguments:').requiredOption('-n, --name <config>', 'name of the Flux configuration');
   addGlobalOptions(cmd);
   cmd.addHelpText(

@@ -19,7 +19,7 @@ export function registerDeployedObjectShow(parent: Command): Command {
     .command('show')
     .summary('show one object a Flux configuration has deployed')
     .description('Show one object a Flux configuration reports from the cluster: its compliance state, conditions and, for a HelmRelease, its release details.');
-  addClusterOptions(cmd);
+  addClusterOptions(cmd, { required: true });
   cmd
     .optionsGroup('Object Arguments:')
     .requiredOption('-n, --name <config>', 'name of the Flux configuration')

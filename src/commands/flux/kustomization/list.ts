@@ -13,7 +13,7 @@ export function registerFluxKustomizationList(parent: Command): Command {
     .command('list')
     .summary('list the kustomizations of a Flux configuration')
     .description('List the kustomizations of a Flux configuration: an object keyed by kustomization name, as az prints it (-o table gives one row each).');
-  addClusterOptions(cmd);
+  addClusterOptions(cmd, { required: true });
   cmd.optionsGroup('Kustomization Arguments:').requiredOption('-n, --name <config>', 'name of the Flux configuration');
   addGlobalOptions(cmd);
   cmd.addHelpText(

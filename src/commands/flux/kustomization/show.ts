@@ -14,7 +14,7 @@ export function registerFluxKustomizationShow(parent: Command): Command {
     .command('show')
     .summary('show a kustomization of a Flux configuration')
     .description('Show a kustomization of a Flux configuration, as az prints it: an object with the kustomization under its name.');
-  addClusterOptions(cmd);
+  addClusterOptions(cmd, { required: true });
   addKustomizationTargetOptions(cmd);
   addGlobalOptions(cmd);
   cmd.addHelpText(
