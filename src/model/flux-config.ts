@@ -149,7 +149,9 @@ export function buildFluxConfiguration(flags: FluxConfigFlags, input: InputReade
   const fromFlags = parseKustomizations(flags.kustomization ?? []);
   config.kustomizations = new Map(base.kustomizations ?? []);
   for (const [k, def] of fromFlags) config.kustomizations.set(k, existing ? mergeKustomization(config.kustomizations.get(k), def) : def);
-  if (config.kustomizations.size === 0 && !existing) {
+  // A file that says `kustomizations: {}` asks for a source only; the implicit kustomization is
+  // for a command line (or file) that names none at all.
+  if (config.kustomizations.size === 0 && !existing && file?.partial.kustomizations === undefined) {
     config.kustomizations.set(AZURE_DEFAULTS.defaultKustomizationName, {});
     warnings.push(`no kustomization given: one named '${AZURE_DEFAULTS.defaultKustomizationName}' is created for the repository root. Use -k name=NAME path=PATH to choose.`);
   }

@@ -5,7 +5,7 @@
  * nothing is lost.
  */
 import { fluxConfigurationPutBody } from './arm.js';
-import { SOURCE_PROPERTY, type FluxConfiguration } from './types.js';
+import { AZURE_DEFAULTS, SOURCE_PROPERTY, type FluxConfiguration } from './types.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -89,4 +89,21 @@ export function fluxConfigurationPatchBody(current: FluxConfiguration, next: Flu
   if (ks) patch.kustomizations = ks;
   if (Object.keys(next.configurationProtectedSettings).length > 0) patch.configurationProtectedSettings = { ...next.configurationProtectedSettings };
   return { ...(Object.keys(patch).length > 0 ? { body: { properties: patch } } : {}), ignored, kindChanged };
+}
+
+/** True when a PATCH would carry nothing: Azure already holds what was asked for. */
+export function isEmptyPatch(patch: PatchResult): boolean {
+  return patch.body === undefined;
+}
+
+/**
+ * True when the configuration Azure holds (`current`) already is `next`: an update asking for
+ * it sends nothing, a create asking for it has nothing to do, and a write whose operation ended
+ * oddly did land. Protected settings cannot be read back, so a `next` that carries any is never
+ * held, unless `exceptSecrets` compares everything else.
+ */
+export function holdsConfiguration(current: FluxConfiguration, next: FluxConfiguration, options: { exceptSecrets?: boolean } = {}): boolean {
+  const fixed = (c: FluxConfiguration): string => `${c.scope ?? AZURE_DEFAULTS.scope}/${c.namespace ?? AZURE_DEFAULTS.namespace}`;
+  const wanted = options.exceptSecrets ? { ...next, configurationProtectedSettings: {} } : next;
+  return fixed(current) === fixed(wanted) && isEmptyPatch(fluxConfigurationPatchBody(current, wanted));
 }

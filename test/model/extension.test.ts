@@ -2,7 +2,7 @@ import { describe, test, expect, beforeEach } from '@jest/globals';
 import { REDACTED, redactor } from '../../src/core/redact.js';
 import { EXTENSION_API_VERSION } from '../../src/model/arm.js';
 import type { ClusterType } from '../../src/model/cluster.js';
-import { buildExtension, extensionPutBody, type ExtensionFlags } from '../../src/model/extension.js';
+import { buildExtension, extensionHolds, extensionPatchChange, extensionPutBody, fluxInstallFlags, type ExtensionFlags } from '../../src/model/extension.js';
 import { resetStdinClaim } from '../../src/model/input.js';
 import { expectUsageError, fakeInput, type FakeInput } from '../helpers/input.js';
 import { validateArmRequest } from '../helpers/schema.js';
@@ -266,5 +266,124 @@ describe('every body is valid against both swagger versions', () => {
   ] as const)('%s', (_why, flags, clusterType) => {
     const body = extensionPutBody(build({ ...flags } as ExtensionFlags, clusterType).extension);
     expectValidBody(body);
+  });
+});
+
+describe("other extension types get their own defaults", () => {
+  test.each(['connectedClusters', 'provisionedClusters', 'managedClusters'] as const)('microsoft.dapr on %s: no scope, no identity', (clusterType) => {
+    const { extension } = build({ extensionType: 'microsoft.dapr', name: 'dapr' }, clusterType);
+    expect(extension.scope).toBeUndefined();
+    expect(extension.identity).toBeUndefined();
+    const body = extensionPutBody(extension);
+    expect(body).toEqual({ properties: { extensionType: 'microsoft.dapr', configurationSettings: {} } });
+    expectValidBody(body);
+  });
+
+  test.each([
+    ['microsoft.azuremonitor.containers', 'connectedClusters', { type: 'SystemAssigned' }],
+    ['microsoft.azuredefender.kubernetes', 'provisionedClusters', { type: 'SystemAssigned' }],
+    ['microsoft.azureml.kubernetes', 'connectedClusters', { type: 'SystemAssigned' }],
+    ['microsoft.azuremonitor.containers', 'managedClusters', undefined],
+    ['microsoft.openservicemesh', 'connectedClusters', undefined],
+    ['contoso.widgets', 'connectedClusters', undefined],
+  ] as const)('%s on %s: identity %j', (extensionType, clusterType, identity) => {
+    const { extension } = build({ extensionType, name: 'x' }, clusterType);
+    expect(extension.identity).toEqual(identity);
+    expect(extension.scope).toBeUndefined();
+  });
+
+  test('--identity asks for one, or for none, whatever the type', () => {
+    expect(build({ extensionType: 'microsoft.dapr', identity: 'systemassigned' }, 'connectedClusters').extension.identity).toEqual({ type: 'SystemAssigned' });
+    expect(build({ extensionType: 'microsoft.dapr', identity: 'SystemAssigned' }, 'managedClusters').extension.identity).toEqual({ type: 'SystemAssigned' });
+    expect(build({ identity: 'None' }, 'connectedClusters').extension.identity).toBeUndefined();
+    const err = expectUsageError(() => build({ identity: 'UserAssigned' }));
+    expect(err.flag).toBe('--identity');
+    expect(err.remedy).toContain('SystemAssigned');
+  });
+
+  test('--scope cluster without a namespace leaves the release namespace to the type', () => {
+    const { extension } = build({ extensionType: 'microsoft.dapr', scope: 'cluster' });
+    expect(extension.scope).toEqual({ cluster: {} });
+    expectValidBody(extensionPutBody(extension));
+  });
+
+  test('--release-namespace alone means cluster scope in that namespace, for any type', () => {
+    expect(build({ extensionType: 'microsoft.dapr', releaseNamespace: 'dapr-system' }).extension.scope).toEqual({ cluster: { releaseNamespace: 'dapr-system' } });
+  });
+
+  test('namespace scope is refused for microsoft.flux only', () => {
+    expect(build({ extensionType: 'microsoft.dapr', scope: 'namespace', targetNamespace: 'apps' }).extension.scope).toEqual({ namespace: { targetNamespace: 'apps' } });
+    expect(expectUsageError(() => build({ scope: 'namespace', targetNamespace: 'apps' })).flag).toBe('--scope');
+  });
+});
+
+describe('the Flux extension installed by flux config create', () => {
+  test('nothing chosen: Azure defaults (no version, no train)', () => {
+    expect(fluxInstallFlags({}, {})).toEqual({ flags: {}, sources: [] });
+    expect(fluxInstallFlags({}, { FLUX_EXTENSION_VERSION: '', FLUX_EXTENSION_RELEASETRAIN: '  ' })).toEqual({ flags: {}, sources: [] });
+  });
+
+  test('FLUX_EXTENSION_VERSION pins the version and turns minor auto-upgrades off, as ARM requires', () => {
+    const { flags, sources } = fluxInstallFlags({}, { FLUX_EXTENSION_VERSION: '1.14.1' });
+    expect(flags).toEqual({ version: '1.14.1', autoUpgradeMinorVersion: false });
+    expect(sources.join()).toContain('FLUX_EXTENSION_VERSION');
+    const body = extensionPutBody(build(flags, 'connectedClusters').extension);
+    expect(body.properties).toMatchObject({ version: '1.14.1', autoUpgradeMinorVersion: false });
+    expectValidBody(body);
+  });
+
+  test('FLUX_EXTENSION_RELEASETRAIN chooses the train and leaves auto-upgrade on', () => {
+    const { flags } = fluxInstallFlags({}, { FLUX_EXTENSION_RELEASETRAIN: 'Preview' });
+    expect(flags).toEqual({ releaseTrain: 'Preview' });
+    expect(extensionPutBody(build(flags).extension).properties).not.toHaveProperty('autoUpgradeMinorVersion');
+  });
+
+  test('the flags win over the variables', () => {
+    const { flags, sources } = fluxInstallFlags({ extensionVersion: '1.15.0', extensionReleaseTrain: 'Stable' }, { FLUX_EXTENSION_VERSION: '1.14.1', FLUX_EXTENSION_RELEASETRAIN: 'Preview' });
+    expect(flags).toEqual({ version: '1.15.0', autoUpgradeMinorVersion: false, releaseTrain: 'Stable' });
+    expect(sources.join()).toContain('--extension-version');
+  });
+
+  test.each([
+    [{}, { FLUX_EXTENSION_VERSION: 'latest' }, 'FLUX_EXTENSION_VERSION'],
+    [{}, { FLUX_EXTENSION_RELEASETRAIN: 'not a train' }, 'FLUX_EXTENSION_RELEASETRAIN'],
+    [{ extensionVersion: '1.2' }, {}, '--extension-version'],
+    [{ extensionReleaseTrain: '-x' }, {}, '--extension-release-train'],
+  ])('a bad value is refused naming where it came from: %j %j', (flags, env, where) => {
+    const err = expectUsageError(() => fluxInstallFlags(flags, env));
+    expect(err.flag).toBe(where);
+  });
+});
+
+describe('what an extension update would change', () => {
+  const held = { extensionType: 'microsoft.flux', autoUpgradeMinorVersion: true, releaseTrain: 'Stable', version: null, configurationSettings: { 'multiTenancy.enforce': 'false' } };
+
+  test('nothing, when Azure holds every value asked for', () => {
+    expect(extensionPatchChange(held, { properties: { releaseTrain: 'stable', autoUpgradeMinorVersion: true, configurationSettings: { 'multiTenancy.enforce': 'false' } } })).toBeUndefined();
+    expect(extensionPatchChange(held, { properties: { version: null } })).toBeUndefined();
+  });
+
+  test('only the values that differ', () => {
+    expect(extensionPatchChange(held, { properties: { releaseTrain: 'Preview', configurationSettings: { 'multiTenancy.enforce': 'false', 'helm-controller.detectDrift': 'true' } } })).toEqual({
+      properties: { releaseTrain: 'Preview', configurationSettings: { 'helm-controller.detectDrift': 'true' } },
+    });
+  });
+
+  test('protected settings cannot be read back, so they are always a change', () => {
+    expect(extensionPatchChange(held, { properties: { configurationProtectedSettings: { token: 'x' } } })).toEqual({ properties: { configurationProtectedSettings: { token: 'x' } } });
+  });
+
+  test('a setting named like an Object member is compared as data', () => {
+    expect(extensionPatchChange({ configurationSettings: {} }, { properties: { configurationSettings: { constructor: 'x', toString: 'y' } } })).toEqual({ properties: { configurationSettings: { constructor: 'x', toString: 'y' } } });
+  });
+
+  test('extensionHolds: the type, scope, version and settings asked for', () => {
+    const resource = { properties: { ...held, scope: { cluster: { releaseNamespace: 'flux-system' } } } };
+    expect(extensionHolds(resource, build({}).extension)).toBe(true);
+    expect(extensionHolds(resource, build({ config: [['multiTenancy.enforce=false']] }).extension)).toBe(true);
+    expect(extensionHolds(resource, build({ config: [['multiTenancy.enforce=true']] }).extension)).toBe(false);
+    expect(extensionHolds(resource, build({ releaseNamespace: 'gitops' }).extension)).toBe(false);
+    expect(extensionHolds(resource, build({ version: '1.2.3' }).extension)).toBe(false);
+    expect(extensionHolds(resource, build({ extensionType: 'microsoft.dapr' }).extension)).toBe(false);
   });
 });

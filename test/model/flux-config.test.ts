@@ -70,6 +70,24 @@ describe('configuration-wide fields', () => {
     expect(warnings[0]).toContain('kustomization-1');
   });
 
+  test('a file that says kustomizations: {} is a source only: no implicit kustomization', () => {
+    const text = `name: cfg\nproperties:\n  gitRepository:\n    url: ${HTTPS_URL}\n    repositoryRef: {branch: main}\n  kustomizations: {}\n`;
+    const { config, warnings } = build({ file: 'source.yaml' }, fakeInput({ files: { 'source.yaml': text } }));
+    expect(config.kustomizations.size).toBe(0);
+    expect(warnings).toEqual([]);
+    expect(fluxConfigurationPutBody(config).properties.kustomizations).toEqual({});
+    // The flattened shape says so the same way; -k still adds to it.
+    const flat = build({ file: 'flat.yaml', kustomization: [['name=apps']] }, fakeInput({ files: { 'flat.yaml': `name: cfg\ngitRepository:\n  url: ${HTTPS_URL}\n  repositoryRef: {branch: main}\nkustomizations: {}\n` } }));
+    expect([...flat.config.kustomizations.keys()]).toEqual(['apps']);
+  });
+
+  test('a file that names no kustomizations at all gets kustomization-1, as flags that name none', () => {
+    const text = `name: cfg\nproperties:\n  gitRepository:\n    url: ${HTTPS_URL}\n    repositoryRef: {branch: main}\n`;
+    const { config, warnings } = build({ file: 'no-key.yaml' }, fakeInput({ files: { 'no-key.yaml': text } }));
+    expect([...config.kustomizations.keys()]).toEqual(['kustomization-1']);
+    expect(warnings.join()).toContain('kustomization-1');
+  });
+
   test('with -k there is no default kustomization and no warning', () => {
     const { config, warnings } = build({ ...GIT, kustomization: [['name=infra', 'path=./infra', 'prune=false'], ['name=apps', 'depends_on=infra', 'prune=true']] });
     expect([...config.kustomizations.keys()]).toEqual(['infra', 'apps']);
