@@ -1,12 +1,13 @@
 /**
  * The microsoft.flux extension as a prerequisite of Flux configurations: found, or installed as
- * its own announced and bounded phase (identity SystemAssigned on Arc and Azure Local), or — if
- * it is still installing or has failed — a stop with the reason.
+ * its own announced and bounded phase (identity SystemAssigned on Arc and Azure Local; the
+ * version or release train the caller chose), or — if it is still installing or has failed — a
+ * stop with the reason.
  */
 import type { Context } from '../core/context.js';
-import { CliError, FailedError } from '../core/errors.js';
+import { CliError, FailedError, OperationEndedError } from '../core/errors.js';
 import { EXTENSION_API_VERSION } from '../model/arm.js';
-import { buildExtension, extensionPutBody, FLUX_EXTENSION_TYPE } from '../model/extension.js';
+import { buildExtension, extensionPutBody, FLUX_EXTENSION_TYPE, type Extension, type ExtensionFlags } from '../model/extension.js';
 import { describeArmError, type ArmErrorDetail } from './errors.js';
 import { listAll } from './list.js';
 import { waitForOperation } from './lro.js';
@@ -22,6 +23,15 @@ export async function findFluxExtension(s: Session): Promise<ArmResource | undef
 export interface EnsureOptions {
   clock: Clock;
   timeoutMs: number;
+  /** The extension to install when there is none: version, release train (default: Azure's). */
+  install?: ExtensionFlags;
+  /** Where `install` came from, for the announcement, e.g. "version 1.2.3 (FLUX_EXTENSION_VERSION)". */
+  installSources?: string[];
+  /**
+   * Called when the install ends Failed or Canceled: returns when the extension is there after
+   * all, throws otherwise (what Azure holds, what to run next).
+   */
+  onEnded?: (ended: OperationEndedError, installed: { extension: Extension; path: string }) => Promise<unknown>;
 }
 
 export async function ensureFluxExtension(ctx: Context, s: Session, options: EnsureOptions): Promise<void> {
@@ -30,7 +40,12 @@ export async function ensureFluxExtension(ctx: Context, s: Session, options: Ens
   if (found) {
     const state = String(found.properties?.provisioningState ?? 'Unknown');
     if (state === 'Succeeded') {
-      ctx.log.verbose(`Flux extension '${found.name}' is installed (${String(found.properties?.currentVersion ?? found.properties?.version ?? 'version unknown')}).`);
+      const installed = String(found.properties?.currentVersion ?? found.properties?.version ?? 'version unknown');
+      ctx.log.verbose(`Flux extension '${found.name}' is installed (${installed}).`);
+      const pinned = options.install?.version;
+      if (pinned !== undefined && pinned !== installed) {
+        ctx.log.warn(`the Flux extension is already installed (${installed}); ${options.installSources?.[0] ?? `version ${pinned}`} applies only to a new install. Change it with: k8s-gitops extension update ${s.clusterArgs} -n ${found.name} --version ${pinned}`);
+      }
       return;
     }
     if (state === 'Creating' || state === 'Updating') {
@@ -39,15 +54,21 @@ export async function ensureFluxExtension(ctx: Context, s: Session, options: Ens
     const reason = describeArmError(found.properties?.errorInfo as ArmErrorDetail | undefined, 'no reason given');
     throw new FailedError(`the Flux extension '${found.name}' on cluster '${s.cluster.clusterName}' is ${state}: ${reason}`, `Look at it with ${show}; reinstall with k8s-gitops extension delete ${s.clusterArgs} -n ${found.name} --yes, then extension create.`);
   }
-  const { extension } = buildExtension({}, s.cluster.clusterType, ctx.input);
-  ctx.log.warn(`cluster '${s.cluster.clusterName}' has no Flux extension: installing ${FLUX_EXTENSION_TYPE} as '${extension.name}' first (this takes a few minutes).`);
+  const { extension } = buildExtension(options.install ?? {}, s.cluster.clusterType, ctx.input);
+  const chosen = options.installSources?.length ? ` (${options.installSources.join(', ')})` : '';
+  ctx.log.warn(`cluster '${s.cluster.clusterName}' has no Flux extension: installing ${FLUX_EXTENSION_TYPE} as '${extension.name}'${chosen} first (this takes a few minutes).`);
   const path = extensionPath(s.subscriptionId, s.cluster, extension.name);
   const accepted = await s.arm.request('PUT', path, { apiVersion: EXTENSION_API_VERSION, body: extensionPutBody(extension) });
-  await waitForOperation(ctx, s.arm, accepted, {
-    phase: `Installing the ${FLUX_EXTENSION_TYPE} extension`,
-    followUp: `Follow it with: k8s-gitops extension show ${s.clusterArgs} -n ${extension.name}`,
-    timeoutMs: options.timeoutMs,
-    clock: options.clock,
-    defaultIntervalMs: 5000,
-  });
+  try {
+    await waitForOperation(ctx, s.arm, accepted, {
+      phase: `Installing the ${FLUX_EXTENSION_TYPE} extension`,
+      followUp: `Follow it with: k8s-gitops extension show ${s.clusterArgs} -n ${extension.name}`,
+      timeoutMs: options.timeoutMs,
+      clock: options.clock,
+      defaultIntervalMs: 5000,
+    });
+  } catch (err) {
+    if (!(err instanceof OperationEndedError) || !options.onEnded) throw err;
+    await options.onEnded(err, { extension, path });
+  }
 }

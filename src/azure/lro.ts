@@ -6,7 +6,7 @@
  */
 import type { Clock } from '../core/clock.js';
 import type { Context } from '../core/context.js';
-import { FailedError, InterruptedError, TimeoutError } from '../core/errors.js';
+import { InterruptedError, OperationEndedError, TimeoutError } from '../core/errors.js';
 import { startProgress } from '../core/progress.js';
 import type { ArmClient, ArmResponse } from './client.js';
 import { describeArmError, type ArmErrorDetail } from './errors.js';
@@ -79,7 +79,7 @@ export async function waitForOperation(ctx: Context, arm: ArmClient, initial: Ar
         progress.state(status);
         if (TERMINAL.has(status.toLowerCase())) {
           if (status.toLowerCase() === 'succeeded') return;
-          throw new FailedError(`${options.phase} ended ${status}: ${describeArmError(res.body?.error, 'no reason given')}`);
+          throw new OperationEndedError(status, `${options.phase} ended ${status}: ${describeArmError(res.body?.error, 'no reason given')}`);
         }
         delay = retryAfterMs(res.headers, options.defaultIntervalMs ?? 2000);
       }

@@ -53,6 +53,17 @@ export class FailedError extends CliError {
   override readonly exitCode = ExitCode.failed;
 }
 
+/** A long-running operation that ended Failed or Canceled; `status` is the one it ended with. */
+export class OperationEndedError extends FailedError {
+  constructor(
+    readonly status: string,
+    message: string,
+    remedy?: string,
+  ) {
+    super(message, remedy);
+  }
+}
+
 export class InterruptedError extends CliError {
   override readonly exitCode = ExitCode.interrupted;
 }

@@ -22,6 +22,8 @@ export interface CommandOutput {
   yaml?: string;
   /** Replaces table output (when -o table and no --query): a view of its own. */
   table?: string;
+  /** Lines for stderr after the data (e.g. how to follow what was just created). */
+  after?: string[];
 }
 
 export type Handler<O> = (options: O, ctx: Context) => Promise<CommandOutput | void>;
@@ -55,22 +57,20 @@ export function action<O extends GlobalOptions>(handler: Handler<O>): (options: 
     const out = await handler(options, ctx);
     if (!out) return;
     const chosen = format ?? out.defaultFormat ?? 'json';
-    if ((chosen === 'yaml' || chosen === 'yamlc') && out.yaml !== undefined && options.query === undefined) {
-      ctx.stdout.write(out.yaml);
-      return;
-    }
-    if (chosen === 'table' && out.table !== undefined && options.query === undefined) {
-      ctx.stdout.write(out.table);
-      return;
-    }
     const tableRows = chosen === 'table' && options.query === undefined && out.rows !== undefined;
-    const text = formatOutput(tableRows ? out.rows : out.data, {
-      format: chosen,
-      ...(options.query !== undefined ? { query: options.query } : {}),
-      ...(out.columns ? { columns: out.columns } : {}),
-      color: ctx.color.stdout.level > 0,
-    });
-    ctx.stdout.write(text);
+    if ((chosen === 'yaml' || chosen === 'yamlc') && out.yaml !== undefined && options.query === undefined) ctx.stdout.write(out.yaml);
+    else if (chosen === 'table' && out.table !== undefined && options.query === undefined) ctx.stdout.write(out.table);
+    else {
+      ctx.stdout.write(
+        formatOutput(tableRows ? out.rows : out.data, {
+          format: chosen,
+          ...(options.query !== undefined ? { query: options.query } : {}),
+          ...(out.columns ? { columns: out.columns } : {}),
+          color: ctx.color.stdout.level > 0,
+        }),
+      );
+    }
+    for (const line of out.after ?? []) ctx.log.info(line);
   };
 }
 

@@ -21,6 +21,7 @@ beforeEach(async () => {
 const CREATE = ['flux', 'config', 'create'];
 const SMALL = ['-n', 'small', '-u', 'https://github.com/example/fleet', '--branch', 'main', '-k', 'name=apps', 'path=./apps'];
 const FOLLOW_AKS = 'k8s-gitops flux config show -g rg -c aks1 -t managedClusters -n cluster-config';
+const STATUS_AKS = 'k8s-gitops status -g rg -c aks1 -t managedClusters -n cluster-config';
 
 const isOperationPoll = (r: LoggedRequest): boolean => r.method === 'GET' && /\/operations\/[^/]+$/.test(r.path);
 
@@ -37,7 +38,8 @@ describe('the tutorial configuration on a cluster without Flux', () => {
     expect(announce).toBeGreaterThanOrEqual(0);
     expect(installing).toBeGreaterThan(announce);
     expect(creating).toBeGreaterThan(installing);
-    expect(run.stderr).toContain(`follow it with: ${FOLLOW_AKS} --query complianceState`);
+    expect(run.stderr).toContain(`Watch it reconcile with: ${STATUS_AKS} --watch`);
+    expect(run.stderr).toContain(`Or wait for it in a pipeline: ${STATUS_AKS} --wait-for compliant --timeout 15m`);
 
     // az's shape of the configuration.
     const config = run.json();
@@ -91,13 +93,21 @@ describe('the tutorial configuration on a cluster without Flux', () => {
     for (const release of releases) expect(release.helmReleaseProperties).toMatchObject({ lastRevisionApplied: 1 });
     expect(shown.sourceSyncedCommitId).toMatch(/^main\/[0-9a-f]{40}$/);
 
-    // A second create of the same configuration is refused and writes nothing.
+    // A second create of the same configuration has nothing to do: it writes nothing and passes.
     await e2e.clearRequests();
     const again = e2e.cli([...CREATE, ...ON_AKS, ...TUTORIAL]);
-    expect(again.status).toBe(1);
-    expect(again.stdout).toBe('');
-    expect(errors(again.stderr)).toEqual(["ERROR: Flux configuration 'cluster-config' already exists on cluster 'aks1'; create does not replace it."]);
-    expect(again.stderr).toContain('k8s-gitops flux config update -g rg -c aks1 -t managedClusters -n cluster-config');
+    expect(again.status).toBe(0);
+    expect(errors(again.stderr)).toEqual([]);
+    expect(again.stderr).toContain("nothing to change: Flux configuration 'cluster-config' already exists on cluster 'aks1' as asked (Succeeded).");
+    expect(again.json()).toMatchObject({ name: 'cluster-config', complianceState: 'Compliant' });
+    expect(writes(await e2e.requests())).toEqual([]);
+
+    // One that asks for something else is refused, and says how to change it.
+    const other = e2e.cli([...CREATE, ...ON_AKS, ...TUTORIAL, '--branch', 'release']);
+    expect(other.status).toBe(1);
+    expect(other.stdout).toBe('');
+    expect(errors(other.stderr)).toEqual(["ERROR: Flux configuration 'cluster-config' already exists on cluster 'aks1' (Succeeded) and differs from what was asked; create does not replace it."]);
+    expect(other.stderr).toContain('k8s-gitops flux config update -g rg -c aks1 -t managedClusters -n cluster-config');
     expect(writes(await e2e.requests())).toEqual([]);
   });
 });

@@ -6,7 +6,10 @@
 import type { LoggedRequest as EmulatorLoggedRequest } from '../../emulator/requestlog.js';
 import { afterAll, afterEach, beforeAll, expect } from '@jest/globals';
 import { AKS, ARC, ARC_OFFLINE, FLUX_API, HCI, KC, SUB, startEmulator, tutorialConfig, waitFor, waitForOperation, type RunningEmulator } from '../emulator/harness.js';
-import { runCliWithEnv, startCliWithEnv, type CliResult, type StartedCli } from '../helpers/cli.js';
+import { spawnSync } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BIN, ROOT, exactEnv, makeTempDir, removeDir, runCliWithEnv, startCliWithEnv, type CliResult, type StartedCli } from '../helpers/cli.js';
 import { validateArmRequest, type ArmDefinition } from '../helpers/schema.js';
 
 export { AKS, ARC, ARC_OFFLINE, HCI, KC, SUB };
@@ -100,9 +103,31 @@ export class E2E {
     return this.emu.env;
   }
 
-  /** Runs the built CLI to completion. */
-  cli(args: readonly string[], options: { input?: string; cwd?: string; timeout?: number } = {}): Run {
-    return withJson(runCliWithEnv(args, this.vars, options), args);
+  /** Runs the built CLI to completion; `env` adds variables to the emulator's. */
+  cli(args: readonly string[], options: { input?: string; cwd?: string; timeout?: number; env?: Record<string, string> } = {}): Run {
+    const { env, ...rest } = options;
+    return withJson(runCliWithEnv(args, { ...this.vars, ...env }, rest), args);
+  }
+
+  /**
+   * Runs the built CLI with stdout and stderr on one file, as a terminal shows them: what is
+   * printed, in the order it was printed.
+   */
+  cliMerged(args: readonly string[]): { status: number | null; output: string } {
+    const dir = makeTempDir();
+    try {
+      const file = join(dir, 'output');
+      const fd = openSync(file, 'w');
+      let status: number | null;
+      try {
+        status = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env: exactEnv(dir, this.vars), stdio: ['ignore', fd, fd], timeout: 20_000 }).status;
+      } finally {
+        closeSync(fd);
+      }
+      return { status, output: readFileSync(file, 'utf8') };
+    } finally {
+      removeDir(dir);
+    }
   }
 
   /** Runs the built CLI without blocking (several at once, or to signal it). */

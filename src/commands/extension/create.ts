@@ -1,4 +1,8 @@
-/** `extension create`: install a cluster extension (microsoft.flux by default). */
+/**
+ * `extension create`: install a cluster extension (microsoft.flux by default, in flux-system).
+ * Other types get their own defaults: the scope Azure gives them unless one is asked for, and a
+ * system-assigned identity only where the type needs one (or --identity asks for it).
+ */
 import { Option, type Command } from 'commander';
 import { collectGroup } from '../../core/argv.js';
 import type { Context } from '../../core/context.js';
@@ -19,7 +23,10 @@ Examples:
   # Flux with image automation, pinned to a version, on an Arc cluster
   k8s-gitops extension create -g rg -c arc1 -t connectedClusters --version 1.23.0 \\
     --config image-automation-controller.enabled=true image-reflector-controller.enabled=true \\
-    --dry-run`;
+    --dry-run
+
+  # Another extension type, with that type's own defaults (no flux-system, no identity)
+  k8s-gitops extension create -g rg -c arc1 -t connectedClusters -n dapr --extension-type microsoft.dapr --dry-run`;
 
 /** The settings flags shared by create and update. */
 export function addSettingsOptions(cmd: Command): Command {
@@ -37,15 +44,18 @@ export function registerExtensionCreate(parent: Command): Command {
   const cmd = parent
     .command('create')
     .summary('install a cluster extension')
-    .description('Install a cluster extension; by default microsoft.flux named flux, cluster scope, in flux-system. With --dry-run, the ARM request is printed and nothing is sent.');
-  addClusterOptions(cmd);
+    .description(
+      "Install a cluster extension; by default microsoft.flux named flux, cluster scope, in flux-system. Another --extension-type gets that type's own defaults: its scope and namespace unless --scope or --release-namespace say otherwise, and an identity only where it needs one. With --dry-run, the ARM request is printed and nothing is sent.",
+    );
+  addClusterOptions(cmd, { required: true });
   cmd
     .optionsGroup('Extension Arguments:')
     .option('-n, --name <name>', 'name of the extension instance (default: flux)')
     .option('--extension-type <type>', 'extension type (default: microsoft.flux)')
     .option('--scope <scope>', 'cluster (default) or namespace')
-    .option('--release-namespace <namespace>', 'namespace for a cluster-scoped extension (default: flux-system)')
-    .option('--target-namespace <namespace>', 'namespace for a namespace-scoped extension');
+    .option('--release-namespace <namespace>', "namespace for a cluster-scoped extension (default: flux-system for microsoft.flux, the type's own for others)")
+    .option('--target-namespace <namespace>', 'namespace for a namespace-scoped extension')
+    .addOption(new Option('--identity <type>', "give the extension a system-assigned identity, or none (default: only types that need one get one, on Arc and Azure Local)").choices(['SystemAssigned', 'None']));
   addSettingsOptions(cmd)
     .option('--plan-name <name>', 'marketplace plan name')
     .option('--plan-product <product>', 'marketplace plan product')
@@ -79,16 +89,42 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput> {
     return { data: request, defaultFormat: 'json' };
   }
   if (options.timeout !== undefined && options.waitTimeout === undefined) options.waitTimeout = options.timeout;
-  const [{ prepareWrite, follow }, { extensionPath, flatten }, { CliError }] = await Promise.all([import('../azure.js'), import('../../azure/resources.js'), import('../../core/errors.js')]);
+  const [{ prepareWrite }, { extensionPath, flatten }, { CliError, FailedError }, { extensionHolds }, { followWrite }] = await Promise.all([
+    import('../azure.js'),
+    import('../../azure/resources.js'),
+    import('../../core/errors.js'),
+    import('../../model/extension.js'),
+    import('../outcome.js'),
+  ]);
+  type ArmResource = import('../../azure/resources.js').ArmResource;
   const s = await prepareWrite(ctx, options);
   const path = extensionPath(s.subscriptionId, s.cluster, extension.name);
-  const existing = await s.arm.request('GET', path, { apiVersion: EXTENSION_API_VERSION, allowNotFound: true });
+  const show = `k8s-gitops extension show ${s.clusterArgs} -n ${extension.name}`;
+  const recreate = `once the cause is fixed, remove it (k8s-gitops extension delete ${s.clusterArgs} -n ${extension.name} --yes) and run this create again`;
+  const existing = await s.arm.request<ArmResource>('GET', path, { apiVersion: EXTENSION_API_VERSION, allowNotFound: true });
   if (existing.status !== 404) {
-    throw new CliError(`extension '${extension.name}' is already installed on cluster '${s.cluster.clusterName}'; create does not replace it.`, `Change it with: k8s-gitops extension update ${s.clusterArgs} -n ${extension.name} …`);
+    const state = String(existing.body.properties?.provisioningState ?? 'Unknown');
+    const info = existing.body.properties?.errorInfo as { message?: string } | null | undefined;
+    if (state === 'Failed') {
+      throw new FailedError(`extension '${extension.name}' is already installed on cluster '${s.cluster.clusterName}', in state Failed${info?.message ? `: ${info.message.split('\n')[0]}` : ''}; create does not replace it.`, `See why with: ${show}; ${recreate}.`);
+    }
+    if (extensionHolds(existing.body, extension)) {
+      ctx.log.info(`nothing to change: extension '${extension.name}' is already installed on cluster '${s.cluster.clusterName}' as asked (${state}).`);
+      return { data: flatten(existing.body), columns: EXTENSION_COLUMNS };
+    }
+    throw new CliError(
+      `extension '${extension.name}' is already installed on cluster '${s.cluster.clusterName}' (${state}) and differs from what was asked; create does not replace it.`,
+      `Change it with: k8s-gitops extension update ${s.clusterArgs} -n ${extension.name} …`,
+    );
   }
   const accepted = await s.arm.request('PUT', path, { apiVersion: EXTENSION_API_VERSION, body: extensionPutBody(extension) });
-  const show = `k8s-gitops extension show ${s.clusterArgs} -n ${extension.name}`;
-  const done = await follow(ctx, s, accepted, options, `Installing extension ${extension.name} (${extension.extensionType})`, show, 20 * 60_000);
-  const final = done ? (await s.arm.request<import('../../azure/resources.js').ArmResource>('GET', path, { apiVersion: EXTENSION_API_VERSION })).body : (accepted.body as import('../../azure/resources.js').ArmResource);
+  const { done, resource } = await followWrite(ctx, s, accepted, options, { phase: `Installing extension ${extension.name} (${extension.extensionType})`, followUp: show, defaultTimeoutMs: 20 * 60_000 }, {
+    what: `extension '${extension.name}'`,
+    path,
+    apiVersion: EXTENSION_API_VERSION,
+    landed: (r) => r !== undefined && extensionHolds(r, extension),
+    next: { landed: `Look at it with: ${show}`, failed: `See why with: ${show}; ${recreate}.`, missing: 'Run this create again.' },
+  });
+  const final = resource ?? (done ? (await s.arm.request<ArmResource>('GET', path, { apiVersion: EXTENSION_API_VERSION })).body : (accepted.body as ArmResource));
   return { data: flatten(final), columns: EXTENSION_COLUMNS };
 }

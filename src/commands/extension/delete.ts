@@ -10,7 +10,7 @@ type Options = AzureOptions & { name?: string; force?: boolean; timeout?: string
 
 export function registerExtensionDelete(parent: Command): Command {
   const cmd = parent.command('delete').summary('uninstall an extension').description('Uninstall an extension. Asks first on a terminal; without one, --yes is required.');
-  addClusterOptions(cmd);
+  addClusterOptions(cmd, { required: true });
   cmd
     .optionsGroup('Extension Arguments:')
     .option('-n, --name <name>', 'name of the extension instance (default: flux)')
@@ -26,12 +26,13 @@ Examples:
 }
 
 async function run(options: Options, ctx: Context): Promise<CommandOutput | void> {
-  const [{ prepareRead, notFound, follow }, { extensionPath, fluxConfigsPath, EXTENSION_API_VERSION, FLUX_API_VERSION }, { listAll }, { FLUX_EXTENSION_NAME, FLUX_EXTENSION_TYPE }, { confirm }] = await Promise.all([
+  const [{ prepareRead, notFound }, { extensionPath, fluxConfigsPath, EXTENSION_API_VERSION, FLUX_API_VERSION }, { listAll }, { FLUX_EXTENSION_NAME, FLUX_EXTENSION_TYPE }, { confirm }, { followWrite }] = await Promise.all([
     import('../azure.js'),
     import('../../azure/resources.js'),
     import('../../azure/list.js'),
     import('../../model/extension.js'),
     import('../../core/prompt.js'),
+    import('../outcome.js'),
   ]);
   if (options.timeout !== undefined && options.waitTimeout === undefined) options.waitTimeout = options.timeout;
   const name = options.name ?? FLUX_EXTENSION_NAME;
@@ -50,6 +51,17 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
     return;
   }
   const accepted = await s.arm.request('DELETE', path, { apiVersion: EXTENSION_API_VERSION, query: { forceDelete: options.force ? 'true' : 'false' } });
-  const done = await follow(ctx, s, accepted, options, `Uninstalling extension ${name}`, `k8s-gitops extension show ${s.clusterArgs} -n ${name}`, 20 * 60_000);
+  const show = `k8s-gitops extension show ${s.clusterArgs} -n ${name}`;
+  const { done } = await followWrite(ctx, s, accepted, options, { phase: `Uninstalling extension ${name}`, followUp: show, defaultTimeoutMs: 20 * 60_000 }, {
+    what: `extension '${name}'`,
+    path,
+    apiVersion: EXTENSION_API_VERSION,
+    landed: (r) => r === undefined,
+    next: {
+      landed: `List what is left with: k8s-gitops extension list ${s.clusterArgs}`,
+      failed: `See why with: ${show}; run this delete again, or add --force to remove it from Azure at once.`,
+      missing: `Look at it with: ${show}; then run this delete again.`,
+    },
+  });
   if (done) ctx.log.info(`Uninstalled extension '${name}'.`);
 }

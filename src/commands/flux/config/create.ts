@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import { collectGroup } from '../../../core/argv.js';
 import type { Context, GlobalOptions } from '../../../core/context.js';
 import { action, addGlobalOptions, type CommandOutput } from '../../../core/run.js';
+import type { FluxInstallFlags } from '../../../model/extension.js';
 import type { FluxConfigFlags } from '../../../model/flags.js';
 import { KUSTOMIZATION_KEYS_HELP } from '../../../model/kustomization.js';
 import { addClusterOptions, addDryRunOption, type DryRunRequest } from '../../common.js';
@@ -10,7 +11,7 @@ import type { AzureOptions } from '../../azure.js';
 import { addPreflightOptions, addWaitOptions } from '../../options.js';
 import { CONFIG_COLUMNS } from './columns.js';
 
-type Options = FluxConfigFlags & AzureOptions & GlobalOptions & { dryRun?: 'cluster' | 'arm' };
+type Options = FluxConfigFlags & FluxInstallFlags & AzureOptions & GlobalOptions & { dryRun?: 'cluster' | 'arm' };
 
 const bool = (flag: string, text: string): Option => new Option(`${flag} [bool]`, text).preset(true);
 const secretNote = 'a secret: VALUE (warns: shell history), @FILE or - (stdin)';
@@ -36,6 +37,9 @@ Examples:
 
   # From a file (the ARM shape, or what 'flux config show -o yaml' prints); flags override it
   k8s-gitops flux config create -g rg -c aks1 -t managedClusters -f cluster-config.yaml --dry-run
+
+  # A source only: a file whose kustomizations are {} (no -k: the root is applied as kustomization-1)
+  k8s-gitops flux config create -g rg -c aks1 -t managedClusters -f source-only.yaml --dry-run
 
 Kustomization keys (-k, repeatable, one kustomization per occurrence):
   ${KUSTOMIZATION_KEYS_HELP}
@@ -105,6 +109,10 @@ export function registerFluxConfigCreate(parent: Command): Command {
     .option('--verification-provider <provider>', 'verify the artifact: cosign or notation')
     .option('--match-oidc-identity <issuer=R,subject=R...>', 'keyless verification identity (repeatable)', collectGroup)
     .option('--verification-config <name=key...>', 'trusted public keys, NAME=KEY or NAME=@FILE (repeatable)', collectGroup);
+  cmd
+    .optionsGroup('Flux Extension Arguments (installed first if missing):')
+    .option('--extension-version <version>', 'install this version, with no minor auto-upgrades (env FLUX_EXTENSION_VERSION)')
+    .option('--extension-release-train <train>', 'install from this release train, e.g. Stable or Preview (env FLUX_EXTENSION_RELEASETRAIN)');
   addWaitOptions(cmd, { defaultText: '10m; the extension install, if needed, 20m' });
   addPreflightOptions(cmd);
   addDryRunOption(cmd, 'the FluxConfig and Flux objects that will land on the cluster');
@@ -116,19 +124,21 @@ export function registerFluxConfigCreate(parent: Command): Command {
 
 async function run(options: Options, ctx: Context): Promise<CommandOutput> {
   // The model, renderer and YAML library load here, not when the command tree is built.
-  const [{ parseClusterFlags }, { buildFluxConfiguration }, { FLUX_API_VERSION, fluxConfigurationPutBody }, { renderClusterObjects }, { toList, toYamlStream }, { maskSecrets, resourcePath }] = await Promise.all([
+  const [{ parseClusterFlags }, { buildFluxConfiguration }, { FLUX_API_VERSION, fluxConfigurationPutBody }, { renderClusterObjects }, { toList, toYamlStream }, { maskSecrets, resourcePath }, { fluxInstallFlags }] = await Promise.all([
     import('../../../model/cluster.js'),
     import('../../../model/flux-config.js'),
     import('../../../model/arm.js'),
     import('../../../render/flux.js'),
     import('../../../render/kube.js'),
     import('../../dry-run.js'),
+    import('../../../model/extension.js'),
   ]);
   const dryRun = options.dryRun;
   const cluster = parseClusterFlags(options, dryRun !== 'cluster');
   const { config, warnings } = buildFluxConfiguration(options, ctx.input);
+  const install = fluxInstallFlags(options, ctx.env);
   for (const w of warnings) ctx.log.warn(w);
-  if (dryRun === undefined) return createInAzure(config, options, ctx);
+  if (dryRun === undefined) return createInAzure(config, install, options, ctx);
   if (dryRun === 'arm') {
     const request: DryRunRequest = {
       method: 'PUT',
@@ -152,28 +162,89 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput> {
   };
 }
 
-async function createInAzure(config: import('../../../model/types.js').FluxConfiguration, options: Options, ctx: Context): Promise<CommandOutput> {
-  const [{ prepareWrite, follow, clock, waitTimeoutMs }, { ensureFluxExtension }, { fluxConfigPath, flatten, FLUX_API_VERSION }, { fluxConfigurationPutBody }, { CliError }] = await Promise.all([
-    import('../../azure.js'),
-    import('../../../azure/flux-extension.js'),
-    import('../../../azure/resources.js'),
-    import('../../../model/arm.js'),
-    import('../../../core/errors.js'),
-  ]);
+type FluxConfiguration = import('../../../model/types.js').FluxConfiguration;
+type ArmResource = import('../../../azure/resources.js').ArmResource;
+
+async function createInAzure(config: FluxConfiguration, install: ReturnType<typeof import('../../../model/extension.js').fluxInstallFlags>, options: Options, ctx: Context): Promise<CommandOutput> {
+  const [{ prepareWrite, clock, waitTimeoutMs }, { ensureFluxExtension }, { fluxConfigPath, flatten, FLUX_API_VERSION, EXTENSION_API_VERSION }, { fluxConfigurationPutBody }, { configurationFromResource }, { holdsConfiguration }, { extensionHolds }, { followWrite, settleWrite }] =
+    await Promise.all([
+      import('../../azure.js'),
+      import('../../../azure/flux-extension.js'),
+      import('../../../azure/resources.js'),
+      import('../../../model/arm.js'),
+      import('../../../model/file.js'),
+      import('../../../model/patch.js'),
+      import('../../../model/extension.js'),
+      import('../../outcome.js'),
+    ]);
   const s = await prepareWrite(ctx, options);
-  const path = fluxConfigPath(s.subscriptionId, s.cluster, config.name);
-  const existing = await s.arm.request('GET', path, { apiVersion: FLUX_API_VERSION, allowNotFound: true });
-  if (existing.status !== 404) {
-    throw new CliError(
-      `Flux configuration '${config.name}' already exists on cluster '${s.cluster.clusterName}'; create does not replace it.`,
-      `Change it with: k8s-gitops flux config update ${s.clusterArgs} -n ${config.name} … (or delete it first).`,
-    );
-  }
-  await ensureFluxExtension(ctx, s, { clock, timeoutMs: waitTimeoutMs(options, 20 * 60_000) });
+  const name = config.name;
+  const path = fluxConfigPath(s.subscriptionId, s.cluster, name);
+  const show = `k8s-gitops flux config show ${s.clusterArgs} -n ${name}`;
+  const status = `k8s-gitops status ${s.clusterArgs} -n ${name}`;
+  const recreate = `once the cause is fixed, delete it (k8s-gitops flux config delete ${s.clusterArgs} -n ${name} --yes) and run this create again`;
+  // Where to look next, after the data: the live view, and the gate a pipeline would use.
+  const after = [`Watch it reconcile with: ${status} --watch`, `Or wait for it in a pipeline: ${status} --wait-for compliant --timeout 15m`];
+  const holds = (resource: ArmResource | undefined): boolean => resource !== undefined && holdsConfiguration(configurationFromResource(name, resource), config, { exceptSecrets: true });
+
+  const existing = await s.arm.request<ArmResource>('GET', path, { apiVersion: FLUX_API_VERSION, allowNotFound: true });
+  if (existing.status !== 404) return createAgain(ctx, s.cluster.clusterName, name, existing.body, holds(existing.body), { show, recreate, update: `k8s-gitops flux config update ${s.clusterArgs} -n ${name}`, after });
+
+  await ensureFluxExtension(ctx, s, {
+    clock,
+    timeoutMs: waitTimeoutMs(options, 20 * 60_000),
+    install: install.flags,
+    installSources: install.sources,
+    onEnded: (ended, { extension, path: extensionPath }) =>
+      settleWrite(ctx, s, ended, {
+        what: `the Flux extension '${extension.name}'`,
+        path: extensionPath,
+        apiVersion: EXTENSION_API_VERSION,
+        landed: (resource) => resource !== undefined && extensionHolds(resource, extension),
+        next: {
+          landed: `Configuration '${name}' is created next.`,
+          failed: `See why with: k8s-gitops extension show ${s.clusterArgs} -n ${extension.name}; once the cause is fixed, remove it (k8s-gitops extension delete ${s.clusterArgs} -n ${extension.name} --yes) and run this create again.`,
+          missing: 'Run this create again: it installs the extension first.',
+        },
+      }),
+  });
   const accepted = await s.arm.request('PUT', path, { apiVersion: FLUX_API_VERSION, body: fluxConfigurationPutBody(config) });
-  const show = `k8s-gitops flux config show ${s.clusterArgs} -n ${config.name}`;
-  const done = await follow(ctx, s, accepted, options, `Creating Flux configuration ${config.name}`, show, 10 * 60_000);
-  const final = done ? (await s.arm.request('GET', path, { apiVersion: FLUX_API_VERSION })).body : accepted.body;
-  if (done) ctx.log.info(`Created. The cluster's agent reconciles it now; follow it with: ${show} --query complianceState`);
-  return { data: flatten(final as import('../../../azure/resources.js').ArmResource), columns: CONFIG_COLUMNS };
+  const { done, resource } = await followWrite(ctx, s, accepted, options, { phase: `Creating Flux configuration ${name}`, followUp: show, defaultTimeoutMs: 10 * 60_000 }, {
+    what: `Flux configuration '${name}'`,
+    path,
+    apiVersion: FLUX_API_VERSION,
+    landed: holds,
+    next: { landed: `Watch it reconcile with: ${status} --watch`, failed: `See why with: ${show}; ${recreate}.`, missing: 'Run this create again.' },
+  });
+  const final = resource ?? (done ? (await s.arm.request<ArmResource>('GET', path, { apiVersion: FLUX_API_VERSION })).body : (accepted.body as ArmResource));
+  return { data: flatten(final), columns: CONFIG_COLUMNS, ...(done && !resource ? { after: ['Created. The cluster\'s agent reconciles it now.', ...after] } : {}) };
+}
+
+/**
+ * `create` of a configuration that exists: nothing to do when it already is as asked (a re-run
+ * passes), a Failed one says why and how to start over, any other is refused (create never
+ * replaces), saying what Azure holds and how to change it.
+ */
+async function createAgain(
+  ctx: Context,
+  clusterName: string,
+  name: string,
+  resource: ArmResource,
+  asAsked: boolean,
+  next: { show: string; recreate: string; update: string; after: string[] },
+): Promise<CommandOutput> {
+  const [{ flatten }, { CliError, FailedError }] = await Promise.all([import('../../../azure/resources.js'), import('../../../core/errors.js')]);
+  const state = String(resource.properties?.provisioningState ?? 'Unknown');
+  const reason = typeof resource.properties?.errorMessage === 'string' && resource.properties.errorMessage !== '' ? `: ${resource.properties.errorMessage.split('\n')[0]}` : '';
+  if (state === 'Failed') {
+    throw new FailedError(`Flux configuration '${name}' already exists on cluster '${clusterName}', in state Failed${reason}; create does not replace it.`, `See why with: ${next.show}; ${next.recreate}.`);
+  }
+  if (asAsked) {
+    ctx.log.info(`nothing to change: Flux configuration '${name}' already exists on cluster '${clusterName}' as asked (${state}).`);
+    return { data: flatten(resource), columns: CONFIG_COLUMNS, after: next.after };
+  }
+  throw new CliError(
+    `Flux configuration '${name}' already exists on cluster '${clusterName}' (${state}) and differs from what was asked; create does not replace it.`,
+    `Change it with: ${next.update} and the same flags or -f (or delete it first).`,
+  );
 }

@@ -13,7 +13,7 @@ export function registerFluxConfigDelete(parent: Command): Command {
     .command('delete')
     .summary('delete a Flux configuration')
     .description('Delete a Flux configuration. Kustomizations with prune=true delete the objects they deployed. Asks first on a terminal; without one, --yes is required.');
-  addClusterOptions(cmd);
+  addClusterOptions(cmd, { required: true });
   cmd
     .optionsGroup('Configuration Arguments:')
     .requiredOption('-n, --name <name>', 'name of the configuration')
@@ -33,11 +33,12 @@ Examples:
 }
 
 async function run(options: Options, ctx: Context): Promise<CommandOutput | void> {
-  const [{ FLUX_API_VERSION }, { prepareRead, follow, getFluxConfiguration }, { parseObjectName }, { confirm }] = await Promise.all([
+  const [{ FLUX_API_VERSION }, { prepareRead, getFluxConfiguration }, { parseObjectName }, { confirm }, { followWrite }] = await Promise.all([
     import('../../../azure/resources.js'),
     import('../../azure.js'),
     import('../../../model/values.js'),
     import('../../../core/prompt.js'),
+    import('../../outcome.js'),
   ]);
   if (options.timeout !== undefined && options.waitTimeout === undefined) options.waitTimeout = options.timeout;
   const name = parseObjectName('-n/--name', options.name!, 'configuration name');
@@ -53,6 +54,17 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
     return;
   }
   const accepted = await s.arm.request('DELETE', path, { apiVersion: FLUX_API_VERSION, query: { forceDelete: options.force ? 'true' : 'false' } });
-  const done = await follow(ctx, s, accepted, options, `Deleting Flux configuration ${name}`, `k8s-gitops flux config show ${s.clusterArgs} -n ${name}`, 10 * 60_000);
+  const show = `k8s-gitops flux config show ${s.clusterArgs} -n ${name}`;
+  const { done } = await followWrite(ctx, s, accepted, options, { phase: `Deleting Flux configuration ${name}`, followUp: show, defaultTimeoutMs: 10 * 60_000 }, {
+    what: `Flux configuration '${name}'`,
+    path,
+    apiVersion: FLUX_API_VERSION,
+    landed: (r) => r === undefined,
+    next: {
+      landed: `List what is left with: k8s-gitops flux config list ${s.clusterArgs}`,
+      failed: `See why with: ${show}; run this delete again, or add --force to remove it from Azure at once (objects may stay on the cluster).`,
+      missing: `Look at it with: ${show}; then run this delete again.`,
+    },
+  });
   if (done) ctx.log.info(`Deleted Flux configuration '${name}'.`);
 }
