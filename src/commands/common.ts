@@ -33,11 +33,11 @@ export function addDryRunOption(cmd: Command, what: string): Command {
     );
 }
 
-/** `--dry-run` for commands that only have an ARM request to show. */
-export function addArmDryRunOption(cmd: Command): Command {
+/** `--dry-run` for commands that only have an ARM request to show; `what` says how it is found. */
+export function addArmDryRunOption(cmd: Command, what?: string): Command {
   return cmd
     .optionsGroup('Dry Run:')
-    .addOption(new Option('--dry-run [target]', 'send nothing; print the ARM request ({method, path, apiVersion, body})').choices(['arm']).preset('arm'));
+    .addOption(new Option('--dry-run [target]', `send nothing; ${what ? `${what} ` : 'print the ARM request '}({method, path, apiVersion, body})`).choices(['arm']).preset('arm'));
 }
 
 export interface DryRunRequest {

@@ -62,13 +62,23 @@ describe('extension create', () => {
     expect(await e2e.requests()).toEqual([]);
   });
 
-  test('refuses to replace an extension that exists (exit 1, no PUT)', async () => {
+  test('refuses to replace an extension that exists and differs (exit 1, no PUT)', async () => {
     await e2e.reset({ extension: { aks1: 'installed' } });
-    const run = e2e.cli(['extension', 'create', ...ON_AKS]);
+    const run = e2e.cli(['extension', 'create', ...ON_AKS, '--config', 'multiTenancy.enforce=false']);
     expect(run.status).toBe(1);
     expect(run.stdout).toBe('');
-    expect(errors(run.stderr)).toEqual([expect.stringContaining("extension 'flux' is already installed on cluster 'aks1'")]);
+    expect(errors(run.stderr)).toEqual(["ERROR: extension 'flux' is already installed on cluster 'aks1' (Succeeded) and differs from what was asked; create does not replace it."]);
     expect(run.stderr).toContain('k8s-gitops extension update -g rg -c aks1 -t managedClusters -n flux');
+    expect(writes(await e2e.requests())).toEqual([]);
+  });
+
+  test('a re-run on an extension installed as asked changes nothing and succeeds', async () => {
+    await e2e.reset({ extension: { aks1: 'installed' } });
+    const run = e2e.cli(['extension', 'create', ...ON_AKS]);
+    expect(run.status).toBe(0);
+    expect(errors(run.stderr)).toEqual([]);
+    expect(run.stderr).toContain("nothing to change: extension 'flux' is already installed on cluster 'aks1' as asked (Succeeded).");
+    expect(run.json()).toMatchObject({ name: 'flux', extensionType: 'microsoft.flux', provisioningState: 'Succeeded' });
     expect(writes(await e2e.requests())).toEqual([]);
   });
 });
@@ -105,7 +115,7 @@ describe('extension update', () => {
   });
 
   test('sends a PATCH with only the changed settings', async () => {
-    const run = e2e.cli(['extension', 'update', ...ON_AKS, '--config', 'helm-controller.detectDrift=true']);
+    const run = e2e.cli(['extension', 'update', ...ON_AKS, '--config', 'helm-controller.detectDrift=true', '--yes']);
     expect(run.status).toBe(0);
     expect(run.json()).toMatchObject({ name: 'flux', provisioningState: 'Succeeded', configurationSettings: { 'helm-controller.detectDrift': 'true' }, resourceGroup: 'rg' });
     const log = await e2e.requests();
@@ -134,13 +144,16 @@ describe('extension update', () => {
     expect(await e2e.requests()).toEqual([]);
   });
 
-  test('a setting that already has the value asked for is no change (exit 2, no PATCH)', async () => {
-    const first = e2e.cli(['extension', 'update', ...ON_AKS, '--config', 'helm-controller.detectDrift=true']);
+  test('a setting that already has the value asked for is no change (exit 0, no PATCH, no question)', async () => {
+    const first = e2e.cli(['extension', 'update', ...ON_AKS, '--config', 'helm-controller.detectDrift=true', '--yes']);
     expect(first.status).toBe(0);
     await e2e.clearRequests();
+    // No --yes and no terminal: nothing would be changed, so nothing needs confirming.
     const again = e2e.cli(['extension', 'update', ...ON_AKS, '--config', 'helm-controller.detectDrift=true']);
-    expect(again.status).toBe(2);
-    expect(errors(again.stderr)).toEqual([expect.stringMatching(/nothing to change: extension 'flux' already is as asked/)]);
+    expect(again.status).toBe(0);
+    expect(errors(again.stderr)).toEqual([]);
+    expect(again.stderr).toContain("nothing to change: extension 'flux' already is as asked.");
+    expect(again.json()).toMatchObject({ name: 'flux', configurationSettings: { 'helm-controller.detectDrift': 'true' } });
     expect(writes(await e2e.requests())).toEqual([]);
   });
 

@@ -64,17 +64,21 @@ describe('flux config update', () => {
     expect(show.stdout).toBe('Suspended\n');
   });
 
-  test('refuses an empty change (exit 2) and sends no PATCH', async () => {
+  test('asking for nothing new sends no PATCH and succeeds, saying so on stderr', async () => {
     const run = e2e.cli(['flux', 'config', 'update', ...CONFIG]);
-    expect(run.status).toBe(2);
-    expect(run.stdout).toBe('');
-    expect(errors(run.stderr)).toEqual(["ERROR: nothing to change: 'cluster-config' already is as asked."]);
+    expect(run.status).toBe(0);
+    expect(errors(run.stderr)).toEqual([]);
+    expect(run.stderr).toContain("nothing to change: Flux configuration 'cluster-config' already is as asked.");
+    // The configuration as Azure holds it, as any update prints it.
+    expect(run.json()).toMatchObject({ name: 'cluster-config', provisioningState: 'Succeeded' });
     expect(writes(await e2e.requests())).toEqual([]);
   });
 
-  test('a value equal to the current one is no change either (exit 2, no PATCH)', async () => {
-    const run = e2e.cli(['flux', 'config', 'update', ...CONFIG, '--branch', 'main', '-k', 'name=infra', 'prune=true']);
-    expect(run.status).toBe(2);
+  test('a value equal to the current one is no change either (exit 0, no PATCH)', async () => {
+    const run = e2e.cli(['flux', 'config', 'update', ...CONFIG, '--branch', 'main', '-k', 'name=infra', 'prune=true', '-o', 'none']);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('nothing to change');
     expect(writes(await e2e.requests())).toEqual([]);
   });
 
@@ -86,7 +90,8 @@ describe('flux config update', () => {
     // The unedited file changes nothing.
     writeFileSync(file, shown.stdout);
     const unchanged = e2e.cli(['flux', 'config', 'update', ...CONFIG, '-f', file]);
-    expect(unchanged.status).toBe(2);
+    expect(unchanged.status).toBe(0);
+    expect(unchanged.stderr).toContain('nothing to change');
     expect(writes(await e2e.requests())).toEqual([]);
 
     const doc = parse(readFileSync(file, 'utf8'));
@@ -143,8 +148,10 @@ describe('flux config update', () => {
     const file = join(dir, 'arm-shape.json');
     writeFileSync(file, JSON.stringify({ properties: { scope: 'cluster', namespace: 'cluster-config', sourceKind: 'GitRepository', gitRepository: { url: 'https://github.com/Azure/gitops-flux2-kustomize-helm-mt', repositoryRef: { branch: 'main' } }, kustomizations: { infra: { path: './infrastructure', prune: true }, apps: { path: './apps/staging', prune: true, dependsOn: ['infra'] } } } }));
     const same = e2e.cli(['flux', 'config', 'update', ...CONFIG, '-f', file]);
-    expect(same.status).toBe(2);
-    expect(errors(same.stderr)).toEqual([expect.stringMatching(/nothing to change/)]);
+    expect(same.status).toBe(0);
+    expect(errors(same.stderr)).toEqual([]);
+    expect(same.stderr).toMatch(/nothing to change/);
+    expect(writes(await e2e.requests())).toEqual([]);
     // Leaving a non-default value out of the file resets it to Azure's default, explicitly.
     const edited = JSON.parse(readFileSync(file, 'utf8'));
     delete edited.properties.kustomizations.apps.dependsOn;

@@ -1,7 +1,8 @@
 /**
  * `flux config update`: the flags (and `-f`) laid over the configuration in Azure, checked as a
- * whole (az skips that), and sent as a PATCH of what actually changes. An empty change is
- * refused; a change of source kind asks first.
+ * whole (az skips that), and sent as a PATCH of what actually changes. When Azure already holds
+ * what is asked, nothing is sent and the command succeeds (pipelines re-run); a change of source
+ * kind asks first; --dry-run=arm prints the PATCH instead of sending it.
  */
 import { Option, type Command } from 'commander';
 import { collectGroup } from '../../../core/argv.js';
@@ -10,11 +11,11 @@ import { action, addGlobalOptions, type CommandOutput } from '../../../core/run.
 import type { FluxConfigFlags } from '../../../model/flags.js';
 import { KUSTOMIZATION_KEYS_HELP } from '../../../model/kustomization.js';
 import type { AzureOptions } from '../../azure.js';
-import { addClusterOptions } from '../../common.js';
+import { addArmDryRunOption, addClusterOptions, type DryRunRequest } from '../../common.js';
 import { addPreflightOptions, addWaitOptions, addYesOption } from '../../options.js';
 import { CONFIG_COLUMNS } from './columns.js';
 
-type Options = FluxConfigFlags & AzureOptions;
+type Options = FluxConfigFlags & AzureOptions & { dryRun?: 'arm' };
 
 const bool = (flag: string, text: string): Option => new Option(`${flag} [bool]`, text).preset(true);
 const secretNote = 'VALUE, @FILE or -';
@@ -24,7 +25,7 @@ export function registerFluxConfigUpdate(parent: Command): Command {
     .command('update')
     .summary('change a Flux configuration')
     .description('Change a Flux configuration: only what differs from the configuration in Azure is sent. -k changes only the keys it names of that kustomization (and adds a new one). Protected settings (keys, passwords) cannot be read back: give them again when a change needs them.');
-  addClusterOptions(cmd);
+  addClusterOptions(cmd, { required: true });
   cmd
     .optionsGroup('Configuration Arguments:')
     .requiredOption('-n, --name <name>', 'name of the configuration')
@@ -82,6 +83,7 @@ export function registerFluxConfigUpdate(parent: Command): Command {
   addYesOption(cmd);
   addWaitOptions(cmd, { defaultText: '10m' });
   addPreflightOptions(cmd);
+  addArmDryRunOption(cmd, 'reads the configuration from Azure and prints the PATCH that would be sent');
   addGlobalOptions(cmd);
   cmd.addHelpText(
     'after',
@@ -94,6 +96,10 @@ Examples:
   # Suspend reconciliation
   k8s-gitops flux config update -g rg -c aks1 -t managedClusters -n cluster-config --suspend
 
+  # The PATCH a change would send, without sending it
+  k8s-gitops flux config update -g rg -c aks1 -t managedClusters -n cluster-config \\
+    --branch release --dry-run=arm
+
   # Edit the whole configuration as a file
   k8s-gitops flux config show -g rg -c aks1 -t managedClusters -n cluster-config -o yaml > c.yaml
   k8s-gitops flux config update -g rg -c aks1 -t managedClusters -n cluster-config -f c.yaml
@@ -105,7 +111,7 @@ Kustomization keys: ${KUSTOMIZATION_KEYS_HELP}`,
 }
 
 async function run(options: Options, ctx: Context): Promise<CommandOutput | void> {
-  const [{ prepareWrite, follow, getFluxConfiguration }, { flatten, FLUX_API_VERSION }, { configurationFromResource }, { buildFluxConfiguration }, { fluxConfigurationPatchBody }, { parseObjectName }, { UsageError }, { confirm }] =
+  const [{ prepareRead, prepareWrite, getFluxConfiguration }, { flatten, FLUX_API_VERSION }, { configurationFromResource }, { buildFluxConfiguration }, { fluxConfigurationPatchBody, holdsConfiguration, isEmptyPatch }, { parseObjectName }, { confirm }, { followWrite }, { maskSecrets }] =
     await Promise.all([
       import('../../azure.js'),
       import('../../../azure/resources.js'),
@@ -113,33 +119,53 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
       import('../../../model/flux-config.js'),
       import('../../../model/patch.js'),
       import('../../../model/values.js'),
-      import('../../../core/errors.js'),
       import('../../../core/prompt.js'),
+      import('../../outcome.js'),
+      import('../../dry-run.js'),
     ]);
   const name = parseObjectName('-n/--name', options.name!, 'configuration name');
-  const s = await prepareWrite(ctx, options);
+  const dryRun = options.dryRun === 'arm';
+  const s = dryRun ? await prepareRead(ctx, options) : await prepareWrite(ctx, options);
   const { path, resource } = await getFluxConfiguration(s, name, `Create it with: k8s-gitops flux config create ${s.clusterArgs} -n ${name} …`);
   const current = configurationFromResource(name, resource);
   const { config: next, warnings } = buildFluxConfiguration(options, ctx.input, { existing: current });
   for (const w of warnings) ctx.log.warn(w);
   const patch = fluxConfigurationPatchBody(current, next);
   for (const field of patch.ignored) ctx.log.warn(`${field} can only be set when a configuration is created; it is not changed.`);
-  if (!patch.body) {
-    throw new UsageError(undefined, `nothing to change: '${name}' already is as asked.`, 'Give the flags of what should change, e.g. --branch, --suspend or -k name=apps path=./apps.');
+  const show = `k8s-gitops flux config show ${s.clusterArgs} -n ${name}`;
+  if (isEmptyPatch(patch)) {
+    ctx.log.info(`nothing to change: Flux configuration '${name}' already is as asked${dryRun ? '; no request would be sent' : ''}.`);
+    const state = String(resource.properties?.provisioningState ?? 'Unknown');
+    if (state === 'Failed') ctx.log.warn(`Flux configuration '${name}' is Failed all the same: see why with ${show}.`);
+    return dryRun ? undefined : { data: flatten(resource), columns: CONFIG_COLUMNS };
+  }
+  const body = patch.body!;
+  if (dryRun) {
+    const request: DryRunRequest = { method: 'PATCH', path, apiVersion: FLUX_API_VERSION, body: maskSecrets(body) };
+    return { data: request, defaultFormat: 'json' };
   }
   if (patch.kindChanged && !(await confirm(ctx, `Change the source of '${name}' from ${current.sourceKind} to ${next.sourceKind}? The cluster fetches from the new source at once.`, options.yes))) {
     ctx.log.info('Nothing was changed.');
     return;
   }
-  const props = patch.body.properties;
+  const props = body.properties;
   const sourceChanged = patch.kindChanged || Object.keys(props).some((k) => ['gitRepository', 'bucket'].includes(k) && 'url' in (props[k] as object));
   if (sourceChanged && !props.configurationProtectedSettings && ['GitRepository', 'Bucket'].includes(next.sourceKind)) {
     ctx.log.warn('the source changed but no key or password was given: Azure keeps the protected settings given before. Give them again (e.g. --https-key, --ssh-private-key) if the new source needs others.');
   }
   ctx.log.verbose(`PATCH of: ${Object.keys(props).join(', ')}`);
-  const accepted = await s.arm.request('PATCH', path, { apiVersion: FLUX_API_VERSION, body: patch.body });
-  const show = `k8s-gitops flux config show ${s.clusterArgs} -n ${name}`;
-  const done = await follow(ctx, s, accepted, options, `Updating Flux configuration ${name}`, show, 10 * 60_000);
-  const final = done ? (await s.arm.request<import('../../../azure/resources.js').ArmResource>('GET', path, { apiVersion: FLUX_API_VERSION })).body : (accepted.body as import('../../../azure/resources.js').ArmResource);
+  const accepted = await s.arm.request('PATCH', path, { apiVersion: FLUX_API_VERSION, body });
+  const { done, resource: settled } = await followWrite(ctx, s, accepted, options, { phase: `Updating Flux configuration ${name}`, followUp: show, defaultTimeoutMs: 10 * 60_000 }, {
+    what: `Flux configuration '${name}'`,
+    path,
+    apiVersion: FLUX_API_VERSION,
+    landed: (r) => r !== undefined && holdsConfiguration(configurationFromResource(name, r), next, { exceptSecrets: true }),
+    next: {
+      landed: `Watch it reconcile with: k8s-gitops status ${s.clusterArgs} -n ${name} --watch`,
+      failed: `See why with: ${show}; once the cause is fixed, run this update again, or delete the configuration and create it again.`,
+      missing: 'Run this update again.',
+    },
+  });
+  const final = settled ?? (done ? (await s.arm.request<import('../../../azure/resources.js').ArmResource>('GET', path, { apiVersion: FLUX_API_VERSION })).body : (accepted.body as import('../../../azure/resources.js').ArmResource));
   return { data: flatten(final), columns: CONFIG_COLUMNS };
 }

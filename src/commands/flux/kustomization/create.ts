@@ -7,13 +7,12 @@ import type { Command } from 'commander';
 import type { Context } from '../../../core/context.js';
 import { action, addGlobalOptions, type CommandOutput } from '../../../core/run.js';
 import type { KustomizationFlags } from '../../../model/kustomization-flags.js';
-import type { AzureOptions } from '../../azure.js';
-import { addClusterOptions } from '../../common.js';
-import { CONFIG_COLUMNS } from '../config/columns.js';
+import { addArmDryRunOption, addClusterOptions } from '../../common.js';
 import { addPreflightOptions, addWaitOptions } from '../../options.js';
 import { addKustomizationDefinitionOptions, addKustomizationTargetOptions } from './options.js';
+import type { KustomizationWriteOptions } from './send.js';
 
-type Options = KustomizationFlags & AzureOptions;
+type Options = KustomizationFlags & KustomizationWriteOptions;
 
 export function registerFluxKustomizationCreate(parent: Command): Command {
   const cmd = parent
@@ -22,11 +21,12 @@ export function registerFluxKustomizationCreate(parent: Command): Command {
     .description(
       'Add a kustomization to an existing Flux configuration. Only the fields given are sent; Azure fills in its defaults (path: the root, interval and timeout 10m, prune and force false, health checks on). Prints the whole configuration, as az does.',
     );
-  addClusterOptions(cmd);
+  addClusterOptions(cmd, { required: true });
   addKustomizationTargetOptions(cmd);
   addKustomizationDefinitionOptions(cmd, 'create');
   addWaitOptions(cmd, { defaultText: '10m' });
   addPreflightOptions(cmd);
+  addArmDryRunOption(cmd, 'reads the configuration from Azure and prints the PATCH that would be sent');
   addGlobalOptions(cmd);
   cmd.addHelpText(
     'after',
@@ -41,6 +41,10 @@ Examples:
     -k monitoring --path ./monitoring --interval 5m \\
     --substitute cluster_env=prod --substitute-from ConfigMap/cluster-vars
 
+  # The PATCH of the configuration that would add it, without sending it
+  k8s-gitops flux kustomization create -g rg -c aks1 -t managedClusters -n cluster-config \\
+    -k monitoring --path ./monitoring --dry-run=arm
+
 Durations are Go durations (90s, 10m, 1h30m); booleans are true or false (a bare flag is true).`,
   );
   cmd.action(action<Options>(run));
@@ -48,16 +52,15 @@ Durations are Go durations (90s, 10m, 1h30m); booleans are true or false (a bare
 }
 
 async function run(options: Options, ctx: Context): Promise<CommandOutput | void> {
-  const { parseKustomizationFlags, newKustomization, checkKustomizationSet, kustomizationPatchBody } = await import('../../../model/kustomization-flags.js');
+  const { parseKustomizationFlags, newKustomization, checkKustomizationSet, kustomizationPatchBody, kustomizationChange } = await import('../../../model/kustomization-flags.js');
   const { configName, name, def: given } = parseKustomizationFlags(options);
-  const [{ prepareWrite, follow, getFluxConfiguration }, { flatten, FLUX_API_VERSION }, { configurationFromResource }, { CliError }] = await Promise.all([
+  const [{ getFluxConfiguration }, { configurationFromResource }, { CliError }, { prepareKustomizationWrite, sendKustomizationPatch }] = await Promise.all([
     import('../../azure.js'),
-    import('../../../azure/resources.js'),
     import('../../../model/file.js'),
     import('../../../core/errors.js'),
+    import('./send.js'),
   ]);
-  type ArmResource = import('../../../azure/resources.js').ArmResource;
-  const s = await prepareWrite(ctx, options);
+  const s = await prepareKustomizationWrite(ctx, options);
   const { path, resource } = await getFluxConfiguration(s, configName);
   const current = configurationFromResource(configName, resource);
   if (current.kustomizations.has(name)) {
@@ -69,13 +72,20 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
   const def = newKustomization(given);
   for (const w of checkKustomizationSet(configName, current.kustomizations, new Map(current.kustomizations).set(name, def))) ctx.log.warn(w);
   ctx.log.verbose(`PATCH of kustomizations.${name}: ${Object.keys(def).join(', ') || '(Azure defaults)'}`);
-  const accepted = await s.arm.request<ArmResource>('PATCH', path, { apiVersion: FLUX_API_VERSION, body: kustomizationPatchBody(name, def) });
   const show = `k8s-gitops flux kustomization show ${s.clusterArgs} -n ${configName} -k ${name}`;
-  const done = await follow(ctx, s, accepted, options, `Adding kustomization ${name} to ${configName}`, show, 10 * 60_000);
-  if (done) {
-    ctx.log.info(`Added kustomization '${name}'. The cluster's agent applies it now; follow it with: k8s-gitops flux deployed-object list ${s.clusterArgs} -n ${configName} -o table`);
-    const final = await s.arm.request<ArmResource>('GET', path, { apiVersion: FLUX_API_VERSION });
-    return { data: flatten(final.body), columns: CONFIG_COLUMNS };
-  }
-  if (accepted.body && typeof accepted.body === 'object' && Object.keys(accepted.body).length > 0) return { data: flatten(accepted.body), columns: CONFIG_COLUMNS };
+  return sendKustomizationPatch(ctx, s, options, {
+    path,
+    configName,
+    body: kustomizationPatchBody(name, def),
+    phase: `Adding kustomization ${name} to ${configName}`,
+    followUp: show,
+    landed: (config) => config.kustomizations.has(name) && kustomizationChange(config.kustomizations.get(name)!, { ...config.kustomizations.get(name)!, ...def }) === undefined,
+    next: {
+      landed: `Follow it with: k8s-gitops flux deployed-object list ${s.clusterArgs} -n ${configName} -o table`,
+      failed: `See why with: k8s-gitops flux config show ${s.clusterArgs} -n ${configName}; once the cause is fixed, run this create again.`,
+      missing: 'Run this create again.',
+    },
+    print: true,
+    done: `Added kustomization '${name}'. The cluster's agent applies it now; follow it with: k8s-gitops flux deployed-object list ${s.clusterArgs} -n ${configName} -o table`,
+  });
 }

@@ -6,12 +6,12 @@ import type { Command } from 'commander';
 import type { Context } from '../../../core/context.js';
 import { action, addGlobalOptions, type CommandOutput } from '../../../core/run.js';
 import type { KustomizationFlags } from '../../../model/kustomization-flags.js';
-import type { AzureOptions } from '../../azure.js';
-import { addClusterOptions } from '../../common.js';
+import { addArmDryRunOption, addClusterOptions } from '../../common.js';
 import { addPreflightOptions, addWaitOptions, addYesOption } from '../../options.js';
 import { addKustomizationTargetOptions } from './options.js';
+import type { KustomizationWriteOptions } from './send.js';
 
-type Options = Pick<KustomizationFlags, 'name' | 'kustomizationName'> & AzureOptions;
+type Options = Pick<KustomizationFlags, 'name' | 'kustomizationName'> & KustomizationWriteOptions;
 
 export function registerFluxKustomizationDelete(parent: Command): Command {
   const cmd = parent
@@ -20,16 +20,18 @@ export function registerFluxKustomizationDelete(parent: Command): Command {
     .description(
       'Remove a kustomization from a Flux configuration. If it prunes, the objects it deployed are deleted from the cluster. Refused while another kustomization depends on it. Asks first on a terminal; without one, --yes is required.',
     );
-  addClusterOptions(cmd);
+  addClusterOptions(cmd, { required: true });
   addKustomizationTargetOptions(cmd);
   addYesOption(cmd);
   addWaitOptions(cmd, { defaultText: '10m' });
   addPreflightOptions(cmd);
+  addArmDryRunOption(cmd, 'reads the configuration from Azure and prints the PATCH that would be sent (no question asked)');
   addGlobalOptions(cmd);
   cmd.addHelpText(
     'after',
     `
 Examples:
+  k8s-gitops flux kustomization delete -g rg -c aks1 -t managedClusters -n cluster-config -k apps --dry-run=arm
   k8s-gitops flux kustomization delete -g rg -c aks1 -t managedClusters -n cluster-config -k apps --yes
   k8s-gitops flux kustomization delete -g rg -c arc1 -t connectedClusters -n cluster-config -k apps --yes --no-wait`,
   );
@@ -44,13 +46,13 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
     import('./missing.js'),
   ]);
   const { configName, name } = parseKustomizationTarget(options);
-  const [{ FLUX_API_VERSION }, { prepareWrite, follow, getFluxConfiguration }, { configurationFromResource }, { confirm }] = await Promise.all([
-    import('../../../azure/resources.js'),
+  const [{ getFluxConfiguration }, { configurationFromResource }, { confirm }, { prepareKustomizationWrite, sendKustomizationPatch }] = await Promise.all([
     import('../../azure.js'),
     import('../../../model/file.js'),
     import('../../../core/prompt.js'),
+    import('./send.js'),
   ]);
-  const s = await prepareWrite(ctx, options);
+  const s = await prepareKustomizationWrite(ctx, options);
   const { path, resource } = await getFluxConfiguration(s, configName);
   const current = configurationFromResource(configName, resource);
   const existing = current.kustomizations.get(name);
@@ -70,12 +72,24 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
   if (existing.prune) ctx.log.warn(`kustomization '${name}' prunes: the objects it deployed will be deleted from the cluster.`);
   if (current.kustomizations.size === 1) ctx.log.warn(`'${name}' is the only kustomization of '${configName}': the configuration will apply nothing.`);
   const question = `Delete kustomization '${name}' of Flux configuration '${configName}' on cluster '${s.cluster.clusterName}'${existing.prune ? ', and the objects it deployed' : ''}?`;
-  if (!(await confirm(ctx, question, options.yes))) {
+  if (options.dryRun !== 'arm' && !(await confirm(ctx, question, options.yes))) {
     ctx.log.info('Nothing was deleted.');
     return;
   }
-  const accepted = await s.arm.request('PATCH', path, { apiVersion: FLUX_API_VERSION, body: kustomizationPatchBody(name, null) });
-  const followUp = `k8s-gitops flux kustomization list ${s.clusterArgs} -n ${configName}`;
-  const done = await follow(ctx, s, accepted, options, `Deleting kustomization ${name} of ${configName}`, followUp, 10 * 60_000);
-  if (done) ctx.log.info(`Deleted kustomization '${name}' of '${configName}'.`);
+  const list = `k8s-gitops flux kustomization list ${s.clusterArgs} -n ${configName}`;
+  return sendKustomizationPatch(ctx, s, options, {
+    path,
+    configName,
+    body: kustomizationPatchBody(name, null),
+    phase: `Deleting kustomization ${name} of ${configName}`,
+    followUp: list,
+    landed: (config) => !config.kustomizations.has(name),
+    next: {
+      landed: `See what is left with: ${list}`,
+      failed: `See why with: k8s-gitops flux config show ${s.clusterArgs} -n ${configName}; once the cause is fixed, run this delete again.`,
+      missing: 'Run this delete again.',
+    },
+    print: false,
+    done: `Deleted kustomization '${name}' of '${configName}'.`,
+  });
 }

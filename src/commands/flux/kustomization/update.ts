@@ -1,30 +1,32 @@
 /**
  * `flux kustomization update`: changes one kustomization of a Flux configuration. Only the
  * fields given that differ from Azure are sent (az sends `wait: true` on every update, turning
- * health checks back on; this does not). An update that changes nothing is refused.
+ * health checks back on; this does not). When Azure already holds what is asked, nothing is
+ * sent and the command succeeds; --dry-run=arm prints the PATCH instead of sending it.
  */
 import type { Command } from 'commander';
 import type { Context } from '../../../core/context.js';
 import { action, addGlobalOptions, type CommandOutput } from '../../../core/run.js';
 import type { KustomizationFlags } from '../../../model/kustomization-flags.js';
-import type { AzureOptions } from '../../azure.js';
-import { addClusterOptions } from '../../common.js';
+import { addArmDryRunOption, addClusterOptions } from '../../common.js';
 import { CONFIG_COLUMNS } from '../config/columns.js';
 import { addPreflightOptions, addWaitOptions } from '../../options.js';
 import { addKustomizationDefinitionOptions, addKustomizationTargetOptions } from './options.js';
+import type { KustomizationWriteOptions } from './send.js';
 
-type Options = KustomizationFlags & AzureOptions;
+type Options = KustomizationFlags & KustomizationWriteOptions;
 
 export function registerFluxKustomizationUpdate(parent: Command): Command {
   const cmd = parent
     .command('update')
     .summary('change a kustomization of a Flux configuration')
     .description('Change a kustomization of a Flux configuration. Only the fields given are changed; everything else stays as it is in Azure. Prints the whole configuration, as az does.');
-  addClusterOptions(cmd);
+  addClusterOptions(cmd, { required: true });
   addKustomizationTargetOptions(cmd);
   addKustomizationDefinitionOptions(cmd, 'update');
   addWaitOptions(cmd, { defaultText: '10m' });
   addPreflightOptions(cmd);
+  addArmDryRunOption(cmd, 'reads the configuration from Azure and prints the PATCH that would be sent');
   addGlobalOptions(cmd);
   cmd.addHelpText(
     'after',
@@ -37,6 +39,10 @@ Examples:
   # Stop pruning, and drop the dependencies
   k8s-gitops flux kustomization update -g rg -c aks1 -t managedClusters -n cluster-config \\
     -k apps --prune false --depends-on ''
+
+  # The PATCH a change would send, without sending it
+  k8s-gitops flux kustomization update -g rg -c aks1 -t managedClusters -n cluster-config \\
+    -k apps --interval 2m --dry-run=arm
 
   # Turn health checks off (--disable-health-check false turns them back on)
   k8s-gitops flux kustomization update -g rg -c aks1 -t managedClusters -n cluster-config \\
@@ -58,13 +64,13 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
   if (!hasDefinitionFields(given)) {
     throw new UsageError(undefined, `nothing to change: no field of kustomization '${name}' was given.`, `Give what should change: ${DEFINITION_FLAGS}.`);
   }
-  const [{ prepareWrite, follow, getFluxConfiguration }, { flatten, FLUX_API_VERSION }, { configurationFromResource }] = await Promise.all([
+  const [{ getFluxConfiguration }, { flatten }, { configurationFromResource }, { prepareKustomizationWrite, sendKustomizationPatch }] = await Promise.all([
     import('../../azure.js'),
     import('../../../azure/resources.js'),
     import('../../../model/file.js'),
+    import('./send.js'),
   ]);
-  type ArmResource = import('../../../azure/resources.js').ArmResource;
-  const s = await prepareWrite(ctx, options);
+  const s = await prepareKustomizationWrite(ctx, options);
   const { path, resource } = await getFluxConfiguration(s, configName);
   const current = configurationFromResource(configName, resource);
   const existing = current.kustomizations.get(name);
@@ -73,17 +79,25 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
   }
   const next = mergeKustomization(existing, given);
   const change = kustomizationChange(existing, next);
+  const show = `k8s-gitops flux kustomization show ${s.clusterArgs} -n ${configName} -k ${name}`;
   if (!change) {
-    throw new UsageError(undefined, `nothing to change: kustomization '${name}' of '${configName}' already is as asked.`, `Show it with: k8s-gitops flux kustomization show ${s.clusterArgs} -n ${configName} -k ${name}`);
+    ctx.log.info(`nothing to change: kustomization '${name}' of '${configName}' already is as asked${options.dryRun ? '; no request would be sent' : ''}.`);
+    return options.dryRun ? undefined : { data: flatten(resource), columns: CONFIG_COLUMNS };
   }
   for (const w of checkKustomizationSet(configName, current.kustomizations, new Map(current.kustomizations).set(name, next))) ctx.log.warn(w);
   ctx.log.verbose(`PATCH of kustomizations.${name}: ${Object.keys(change).join(', ')}`);
-  const accepted = await s.arm.request<ArmResource>('PATCH', path, { apiVersion: FLUX_API_VERSION, body: kustomizationPatchBody(name, change) });
-  const show = `k8s-gitops flux kustomization show ${s.clusterArgs} -n ${configName} -k ${name}`;
-  const done = await follow(ctx, s, accepted, options, `Updating kustomization ${name} of ${configName}`, show, 10 * 60_000);
-  if (done) {
-    const final = await s.arm.request<ArmResource>('GET', path, { apiVersion: FLUX_API_VERSION });
-    return { data: flatten(final.body), columns: CONFIG_COLUMNS };
-  }
-  if (accepted.body && typeof accepted.body === 'object' && Object.keys(accepted.body).length > 0) return { data: flatten(accepted.body), columns: CONFIG_COLUMNS };
+  return sendKustomizationPatch(ctx, s, options, {
+    path,
+    configName,
+    body: kustomizationPatchBody(name, change),
+    phase: `Updating kustomization ${name} of ${configName}`,
+    followUp: show,
+    landed: (config) => config.kustomizations.has(name) && kustomizationChange(config.kustomizations.get(name)!, next) === undefined,
+    next: {
+      landed: `Follow it with: k8s-gitops flux deployed-object list ${s.clusterArgs} -n ${configName} -o table`,
+      failed: `See why with: k8s-gitops flux config show ${s.clusterArgs} -n ${configName}; once the cause is fixed, run this update again.`,
+      missing: 'Run this update again.',
+    },
+    print: true,
+  });
 }
