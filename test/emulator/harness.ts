@@ -54,7 +54,21 @@ export interface RunningEmulator {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export function httpsRequest(method: string, url: string, ca: string, headers: Record<string, string> = {}, body?: string): Promise<HttpResult> {
+/**
+ * One HTTPS request. A kept-alive connection the emulator closed while this process was busy
+ * (a test blocked in a synchronous run of the CLI) fails at its next use; as Node's documentation
+ * advises, such a request is sent once more on a fresh connection.
+ */
+export async function httpsRequest(method: string, url: string, ca: string, headers: Record<string, string> = {}, body?: string): Promise<HttpResult> {
+  try {
+    return await httpsRequestOnce(method, url, ca, headers, body);
+  } catch (err) {
+    if ((err as { reusedSocket?: boolean }).reusedSocket && (err as NodeJS.ErrnoException).code === 'ECONNRESET') return httpsRequestOnce(method, url, ca, headers, body);
+    throw err;
+  }
+}
+
+function httpsRequestOnce(method: string, url: string, ca: string, headers: Record<string, string>, body?: string): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method, ca, headers: body === undefined ? headers : { 'Content-Type': 'application/json', ...headers } }, (res) => {
       const chunks: Buffer[] = [];
@@ -70,7 +84,7 @@ export function httpsRequest(method: string, url: string, ca: string, headers: R
         resolve({ status: res.statusCode ?? 0, headers: res.headers, text, body: parsed });
       });
     });
-    req.on('error', reject);
+    req.on('error', (err) => reject(Object.assign(err, { reusedSocket: req.reusedSocket })));
     if (body !== undefined) req.write(body);
     req.end();
   });
