@@ -80,11 +80,8 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
     phase: `Adding kustomization ${name} to ${configName}`,
     followUp: show,
     landed: (config) => config.kustomizations.has(name) && kustomizationChange(config.kustomizations.get(name)!, { ...config.kustomizations.get(name)!, ...def }) === undefined,
-    next: {
-      landed: `Follow it with: k8s-gitops flux deployed-object list ${s.clusterArgs} -n ${configName} -o table`,
-      failed: `See why with: k8s-gitops flux config show ${s.clusterArgs} -n ${configName}; once the cause is fixed, run this create again.`,
-      missing: 'Run this create again.',
-    },
+    verb: 'create',
+    next: `Follow it with: k8s-gitops flux deployed-object list ${s.clusterArgs} -n ${configName} -o table`,
     print: true,
     done: `Added kustomization '${name}'. The cluster's agent applies it now; follow it with: k8s-gitops flux deployed-object list ${s.clusterArgs} -n ${configName} -o table`,
   });

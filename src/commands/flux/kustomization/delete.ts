@@ -84,11 +84,8 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
     phase: `Deleting kustomization ${name} of ${configName}`,
     followUp: list,
     landed: (config) => !config.kustomizations.has(name),
-    next: {
-      landed: `See what is left with: ${list}`,
-      failed: `See why with: k8s-gitops flux config show ${s.clusterArgs} -n ${configName}; once the cause is fixed, run this delete again.`,
-      missing: 'Run this delete again.',
-    },
+    verb: 'delete',
+    next: `See what is left with: ${list}`,
     print: false,
     done: `Deleted kustomization '${name}' of '${configName}'.`,
   });

@@ -10,7 +10,6 @@ import type { Session } from '../../../azure/session.js';
 import type { FluxConfiguration } from '../../../model/types.js';
 import type { AzureOptions } from '../../azure.js';
 import type { DryRunRequest } from '../../common.js';
-import type { WriteTarget } from '../../outcome.js';
 import { CONFIG_COLUMNS } from '../config/columns.js';
 
 export type KustomizationWriteOptions = AzureOptions & { dryRun?: 'arm' };
@@ -32,7 +31,10 @@ export interface KustomizationPatch {
   followUp: string;
   /** True when the configuration as Azure holds it carries the change. */
   landed(config: FluxConfiguration): boolean;
-  next: WriteTarget['next'];
+  /** The command (`flux kustomization VERB`), for what to run after a failed operation. */
+  verb: 'create' | 'update' | 'delete';
+  /** What to run next once the change is in Azure. */
+  next: string;
   /** Print the whole configuration afterwards, as az does (delete prints nothing). */
   print: boolean;
   /** Said once the change is done. */
@@ -55,7 +57,11 @@ export async function sendKustomizationPatch(ctx: Context, s: Session, options: 
     path: patch.path,
     apiVersion: FLUX_API_VERSION,
     landed: (r) => r !== undefined && patch.landed(configurationFromResource(patch.configName, r)),
-    next: patch.next,
+    next: {
+      landed: patch.next,
+      failed: `See why with: k8s-gitops flux config show ${s.clusterArgs} -n ${patch.configName}; once the cause is fixed, run this ${patch.verb} again.`,
+      missing: `Run this ${patch.verb} again.`,
+    },
   });
   if (done && patch.done && !resource) ctx.log.info(patch.done);
   if (!patch.print) return;

@@ -93,11 +93,8 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
     phase: `Updating kustomization ${name} of ${configName}`,
     followUp: show,
     landed: (config) => config.kustomizations.has(name) && kustomizationChange(config.kustomizations.get(name)!, next) === undefined,
-    next: {
-      landed: `Follow it with: k8s-gitops flux deployed-object list ${s.clusterArgs} -n ${configName} -o table`,
-      failed: `See why with: k8s-gitops flux config show ${s.clusterArgs} -n ${configName}; once the cause is fixed, run this update again.`,
-      missing: 'Run this update again.',
-    },
+    verb: 'update',
+    next: `Follow it with: k8s-gitops flux deployed-object list ${s.clusterArgs} -n ${configName} -o table`,
     print: true,
   });
 }
