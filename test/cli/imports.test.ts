@@ -75,6 +75,10 @@ const OFFLINE_RUNS: Array<[string, string[], number]> = [
   ['flux config create … --dry-run -o json --query', [...TUTORIAL, '--dry-run', '-o', 'json', '--query', 'items[].metadata.name'], 0],
   ['flux config create … --dry-run=arm', [...TUTORIAL, '--dry-run=arm', '--subscription', FAKE_SUBSCRIPTION], 0],
   ['extension create … --dry-run=arm', ['extension', 'create', '-g', 'rg', '-c', 'arc1', '-t', 'connectedClusters', '--dry-run=arm', '--subscription', FAKE_SUBSCRIPTION], 0],
+  ['help flux config create', ['help', 'flux', 'config', 'create'], 0],
+  ["az's flux create … --dry-run", ['flux', 'create', ...TUTORIAL.slice(3), '--dry-run'], 0],
+  ['a mistyped choice (-t managedCluster)', ['extension', 'create', '-g', 'rg', '-c', 'aks1', '-t', 'managedCluster', '--dry-run'], 2],
+  ['a bad FLUX_EXTENSION_VERSION-style flag', [...TUTORIAL, '--extension-version', 'latest'], 2],
 ];
 
 describe('the trace preload works', () => {
