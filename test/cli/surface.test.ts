@@ -118,6 +118,7 @@ describe('help marks required arguments and lists choices', () => {
   test('create, which renders without a cluster, does not mark the cluster required', () => {
     const help = runCli(['flux', 'config', 'create', '--help']).stdout.replace(/\s+/g, ' ');
     expect(help).toMatch(/-g, --resource-group <name> resource group of the cluster/);
+    expect(help).toMatch(/-n, --name <name> \[required unless -f names it\] name of the configuration/);
   });
 
   test('choice flags list their values', () => {

@@ -1,6 +1,7 @@
 /** `flux config create`: a Flux configuration from az-style flags or a file. */
 import { Option, type Command } from 'commander';
 import { collectGroup } from '../../../core/argv.js';
+import { markRequired } from '../../../core/help.js';
 import type { Context, GlobalOptions } from '../../../core/context.js';
 import { action, addGlobalOptions, type CommandOutput } from '../../../core/run.js';
 import type { FluxInstallFlags } from '../../../model/extension.js';
@@ -53,7 +54,7 @@ export function registerFluxConfigCreate(parent: Command): Command {
   addClusterOptions(cmd);
   cmd
     .optionsGroup('Configuration Arguments:')
-    .option('-n, --name <name>', 'name of the configuration (lower case, at most 63 characters)')
+    .addOption(markRequired(new Option('-n, --name <name>', 'name of the configuration (lower case, at most 63 characters)'), 'required unless -f names it'))
     .option('-f, --file <path>', 'a FluxConfiguration in YAML or JSON (ARM shape or the shape show prints); flags override it')
     .option('--kind <kind>', 'source kind: git (default), bucket, azblob or oci')
     .option('-u, --url <url>', 'URL of the source')
