@@ -325,12 +325,12 @@ export function fluxInstallFlags(flags: FluxInstallFlags, env: Readonly<Record<s
   if (version) {
     out.version = parseExtensionVersion(version[0], version[1]);
     out.autoUpgradeMinorVersion = false;
-    sources.push(`version ${out.version} (${version[0]})`);
+    sources.push(`version ${out.version} from ${version[0]}`);
   }
   const train = pick('--extension-release-train', flags.extensionReleaseTrain, FLUX_RELEASE_TRAIN_ENV);
   if (train) {
     out.releaseTrain = parseReleaseTrain(train[0], train[1]);
-    sources.push(`release train ${out.releaseTrain} (${train[0]})`);
+    sources.push(`release train ${out.releaseTrain} from ${train[0]}`);
   }
   return { flags: out, sources };
 }

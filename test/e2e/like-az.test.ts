@@ -113,7 +113,7 @@ describe('the automatic Flux extension install: FLUX_EXTENSION_VERSION and FLUX_
   test('FLUX_EXTENSION_VERSION pins the version, with minor auto-upgrades off', async () => {
     const run = e2e.cli(['flux', 'config', 'create', ...ON_AKS, ...SMALL, '-o', 'none'], { env: { FLUX_EXTENSION_VERSION: '1.14.1' } });
     expect(run.status).toBe(0);
-    expect(run.stderr).toContain("installing microsoft.flux as 'flux' (version 1.14.1 (FLUX_EXTENSION_VERSION)) first");
+    expect(run.stderr).toContain("installing microsoft.flux as 'flux' (version 1.14.1 from FLUX_EXTENSION_VERSION) first");
     const [extension, configuration] = writes(await e2e.requests());
     expect(extension!.body.properties).toEqual({ extensionType: 'microsoft.flux', autoUpgradeMinorVersion: false, version: '1.14.1', scope: { cluster: { releaseNamespace: 'flux-system' } }, configurationSettings: {} });
     expect(summary([configuration!])).toEqual(['PUT fluxConfigurations/small']);
@@ -138,7 +138,7 @@ describe('the automatic Flux extension install: FLUX_EXTENSION_VERSION and FLUX_
     await e2e.reset({ extension: { aks1: 'installed' } });
     const run = e2e.cli(['flux', 'config', 'create', ...ON_AKS, ...SMALL, '--extension-version', '1.15.0', '-o', 'none']);
     expect(run.status).toBe(0);
-    expect(run.stderr).toMatch(/^WARNING: the Flux extension is already installed \(1\.23\.0\); version 1\.15\.0 \(--extension-version\) applies only to a new install\. Change it with: k8s-gitops extension update -g rg -c aks1 -t managedClusters -n flux --version 1\.15\.0$/m);
+    expect(run.stderr).toMatch(/^WARNING: the Flux extension is already installed \(1\.23\.0\); version 1\.15\.0 from --extension-version applies only to a new install\. Change it with: k8s-gitops extension update -g rg -c aks1 -t managedClusters -n flux --version 1\.15\.0$/m);
     expect(summary(writes(await e2e.requests()))).toEqual(['PUT fluxConfigurations/small']);
   });
 });
