@@ -4,7 +4,7 @@
  * resource is read, the exact PATCH that would be sent is printed, nothing is written; and the
  * same command without --dry-run sends exactly that PATCH.
  */
-import { describe, test, expect, beforeEach } from '@jest/globals';
+import { describe, test, expect, beforeEach, jest } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, removeDir } from '../helpers/cli.js';
@@ -12,6 +12,9 @@ import { useE2E, AKS, ARC_OFFLINE, EXTENSION_API_VERSION, FLUX_API_VERSION, ON_A
 
 // One emulator for the file; every PUT and PATCH body it receives is checked against the swagger.
 const e2e = useE2E();
+
+// Several whole CLI runs per test: generous, so that a loaded machine does not fail them.
+jest.setTimeout(120_000);
 
 beforeEach(async () => {
   await e2e.reset({ extension: { aks1: 'installed' } });

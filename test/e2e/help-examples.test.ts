@@ -108,6 +108,9 @@ async function allExamples(): Promise<Example[]> {
 
 let live: Example[] = [];
 
+/** Each example is a whole CLI run: the time of these tests grows with the examples and with the machine's load. */
+const EXAMPLES_TIMEOUT_MS = 180_000;
+
 /**
  * Flags of examples that read a cluster's Kubernetes API through a kubeconfig: the emulator
  * serves Azure only, so those cannot run here.
@@ -136,7 +139,7 @@ beforeAll(async () => {
   for (const run of made) expect({ status: run.status, errors: errors(run.stderr) }).toEqual({ status: 0, errors: [] });
   // Let the agent report, so the reads show a reconciled configuration.
   await waitFor(e2e.emu, `${AKS}/${KC}/fluxConfigurations/cluster-config?api-version=${FLUX_API_VERSION}`, (b) => b.properties.complianceState === 'Compliant');
-});
+}, EXAMPLES_TIMEOUT_MS);
 
 afterAll(() => {
   if (cwd) removeDir(cwd);
@@ -176,7 +179,7 @@ describe('the examples of every --help against the emulator', () => {
     const log = await e2e.requests();
     expectAccepted('the reads', log);
     expect(writes(log)).toEqual([]);
-  });
+  }, EXAMPLES_TIMEOUT_MS);
 
   test('the changes run successfully, one after the other, and send only valid requests', async () => {
     const changes = live.filter((e) => stageOf(e) > 0);
@@ -205,5 +208,5 @@ describe('the examples of every --help against the emulator', () => {
     }
     expect(written.size).toBeGreaterThan(0);
     expect(existsSync(join(cwd, [...written][0]!))).toBe(true);
-  });
+  }, EXAMPLES_TIMEOUT_MS);
 });

@@ -5,7 +5,7 @@
  * install honouring FLUX_EXTENSION_VERSION / FLUX_EXTENSION_RELEASETRAIN and the flags of
  * flux config create; a source-only configuration from a file; az's command names under flux.
  */
-import { describe, test, expect, beforeEach } from '@jest/globals';
+import { describe, test, expect, beforeEach, jest } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +14,9 @@ import { useE2E, AKS, ON_AKS, ON_ARC, errors, fluxConfigUrl, summary, writes } f
 
 // One emulator for the file; every PUT and PATCH body it receives is checked against the swagger.
 const e2e = useE2E();
+
+// Several whole CLI runs per test: generous, so that a loaded machine does not fail them.
+jest.setTimeout(120_000);
 
 beforeEach(async () => {
   await e2e.reset();

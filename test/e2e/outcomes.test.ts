@@ -5,11 +5,14 @@
  * next — and that advice works), one canceled by another write (exit 6, without the change),
  * and re-runs of create after each.
  */
-import { describe, test, expect, beforeEach } from '@jest/globals';
+import { describe, test, expect, beforeEach, jest } from '@jest/globals';
 import { useE2E, AKS, ARC_OFFLINE, ON_AKS, ON_ARC_OFFLINE, TUTORIAL, errors, extensionUrl, fluxConfigUrl, sleep, summary, writes } from './helpers.js';
 
 // One emulator for the file; every PUT and PATCH body it receives is checked against the swagger.
 const e2e = useE2E();
+
+// Several whole CLI runs per test: generous, so that a loaded machine does not fail them.
+jest.setTimeout(120_000);
 
 beforeEach(async () => {
   await e2e.reset({ extension: { aks1: 'installed' } });

@@ -4,7 +4,7 @@
  * update and extension update alike — and the README's CI example, run exactly as written,
  * passes twice on the same commit with no write the second time.
  */
-import { describe, test, expect, beforeEach } from '@jest/globals';
+import { describe, test, expect, beforeEach, jest } from '@jest/globals';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, makeTempDir, removeDir, shellWords } from '../helpers/cli.js';
@@ -12,6 +12,9 @@ import { useE2E, AKS, ARC, ON_AKS, errors, expectValidArmBodies, fluxConfigUrl, 
 
 // One emulator for the file; every PUT and PATCH body it receives is checked against the swagger.
 const e2e = useE2E();
+
+// Several whole CLI runs per test: generous, so that a loaded machine does not fail them.
+jest.setTimeout(120_000);
 
 const CONFIG = [...ON_AKS, '-n', 'cluster-config'];
 
