@@ -69,6 +69,16 @@ export interface Readiness {
 /** Ready=False reasons that mean "waiting", not "failed": Flux retries on its own and they clear. */
 export const TRANSIENT_READY_REASONS: ReadonlySet<string> = new Set(['Progressing', 'DependencyNotReady']);
 
+/**
+ * Whether a Ready condition says "still on its way" rather than "failed": Unknown (a
+ * reconciliation is running), or False with a waiting reason (TRANSIENT_READY_REASONS). A
+ * failure Flux retries on its own (`BuildFailed`, `HealthCheckFailed`, an upgrade retried under
+ * `ProgressingWithRetry`) is not waiting: it stays a failure until the retry succeeds.
+ */
+export function isWaitingCondition(status: ConditionStatus | undefined, reason: string | undefined): boolean {
+  return status === 'Unknown' || (status === 'False' && reason !== undefined && TRANSIENT_READY_REASONS.has(reason));
+}
+
 export function conditionStatus(value: unknown): ConditionStatus | undefined {
   if (value === true) return 'True';
   if (value === false) return 'False';
@@ -181,8 +191,7 @@ export function readiness(obj: KubeObject): Readiness {
     return result('Progressing', undefined, { reason: 'Progressing', message: 'waiting to be reconciled' });
   }
   if (raw === 'True') return result('Ready', ready);
-  if (raw === 'Unknown') return result('Progressing', ready);
-  return result(ready.reason && TRANSIENT_READY_REASONS.has(ready.reason) ? 'Progressing' : 'Failed', ready);
+  return result(isWaitingCondition(raw, ready.reason) ? 'Progressing' : 'Failed', ready);
 }
 
 /** The generation the controller last handled, preferring the most specific evidence. */

@@ -4,7 +4,7 @@
  * (`properties` nested) or as az prints them (flattened). Pure: the caller fetches, this maps.
  */
 import { CLUSTER_TYPES, type ClusterType } from '../model/cluster.js';
-import { conditionStatus, readyValue, TRANSIENT_READY_REASONS, type ConditionStatus, type ObjectState } from '../kube/readiness.js';
+import { conditionStatus, isWaitingCondition, readyValue, type ConditionStatus, type ObjectState } from '../kube/readiness.js';
 import {
   COMPLIANCE,
   compact,
@@ -174,15 +174,22 @@ export function extensionFromArm(resource: ArmResourceLike): ExtensionStatus {
     installed: provisioningState === 'Succeeded',
     errors: [] as string[],
   });
+  // Real extensions report their failure in statuses[] with `level: null` as often as with
+  // `Error` (`{code: InstallationFailed, level: null, message: …}`): on an extension that is
+  // not working, any status but Information and Warning is its reason.
+  const failing = provisioningState === 'Failed' || provisioningState === 'Canceled';
   if (Array.isArray(props.statuses)) {
     for (const s of props.statuses) {
       const r = rec(s);
-      if (r && str(r.level)?.toLowerCase() === 'error') out.errors.push(str(r.message) ?? str(r.displayStatus) ?? str(r.code) ?? 'error');
+      const level = str(r?.level)?.toLowerCase();
+      if (!r || !(level === 'error' || (failing && level === undefined))) continue;
+      const reason = str(r.message) ?? str(r.displayStatus) ?? str(r.code) ?? 'error';
+      if (!out.errors.includes(reason)) out.errors.push(reason);
     }
   }
   const errorInfo = rec(props.errorInfo);
   const errorText = str(errorInfo?.message);
-  if (errorText && !out.errors.includes(errorText)) out.errors.push(errorText);
+  if (errorText && !out.errors.some((e) => e.includes(errorText))) out.errors.push(errorText);
   return out;
 }
 
@@ -284,7 +291,14 @@ function formatMinutes(ms: number): string {
  * One entry of ARM `statuses[]` → ObjectStatus. The compliance state decides the state; the
  * Ready condition (when reported — list calls return none) gives READY, reason, message and
  * age. Without a usable compliance state, the Ready condition decides as on the cluster.
+ *
+ * `Non-Compliant` is not taken at its word: Azure reports every object whose Ready condition is
+ * False as Non-Compliant, including one that only waits for a dependency (`DependencyNotReady`)
+ * or is still reconciling. Where the Ready condition says so (isWaitingCondition), the object is
+ * Progressing, as the cluster view shows it; any other Non-Compliant object has failed.
+ *
  * An entry without `namespace` (the swagger example) lives in the configuration's namespace.
+ * Pure: one ARM entry in, one object out (a fleet view applies it to each cluster).
  */
 export function objectFromArm(entry: Record<string, unknown>, configurationNamespace: string): ObjectStatus {
   const conditions = Array.isArray(entry.statusConditions) ? entry.statusConditions.map((c) => rec(c)).filter((c): c is Record<string, unknown> => c !== undefined) : [];
@@ -301,7 +315,7 @@ export function objectFromArm(entry: Record<string, unknown>, configurationNames
       state = 'Ready';
       break;
     case COMPLIANCE.nonCompliant:
-      state = 'Failed';
+      state = !stalled && isWaitingCondition(raw, readyReason) ? 'Progressing' : 'Failed';
       break;
     case COMPLIANCE.pending:
       state = 'Progressing';
@@ -310,7 +324,7 @@ export function objectFromArm(entry: Record<string, unknown>, configurationNames
       state = 'Suspended';
       break;
     default:
-      state = stalled || (raw === 'False' && !(readyReason && TRANSIENT_READY_REASONS.has(readyReason))) ? 'Failed' : raw === 'True' ? 'Ready' : 'Progressing';
+      state = stalled || (raw === 'False' && !isWaitingCondition(raw, readyReason)) ? 'Failed' : raw === 'True' ? 'Ready' : 'Progressing';
   }
 
   const out: ObjectStatus = {

@@ -17,16 +17,20 @@
  *   - the configuration is suspended (complianceState Suspended or `suspend: true`), or an
  *     object in it is suspended: nothing will reconcile, so waiting could only time out;
  *   - an object is stalled (terminal: Flux will not retry);
- *   - with --fail-fast: complianceState Non-Compliant or any Failed object. Without it, a
- *     Non-Compliant configuration whose objects Flux is still retrying is waited for (a
- *     dependency may appear, a fix may be pushed) until --timeout; the status command then
- *     exits 6 if objects are still failing (5 only when things were merely in progress).
+ *   - with --fail-fast: any Failed object, or complianceState Non-Compliant that no object
+ *     explains as progress. Without it, a Non-Compliant configuration whose objects Flux is
+ *     still retrying is waited for (a dependency may appear, a fix may be pushed) until
+ *     --timeout; the status command then exits 6 if objects are still failing (5 only when
+ *     things were merely in progress).
+ * Never a failure: a Non-Compliant configuration whose objects are only progressing
+ * (rolloutInProgress: `apps` DependencyNotReady while `infra` reconciles). Real Azure reports a
+ * healthy rollout so; it is waited for like Pending, with --fail-fast too.
  * Stale status (old report, offline Arc cluster) never reaches compliant or ready, and never
  * fails them either: stale facts about the cluster decide nothing. Facts ARM itself owns
  * (provisioning, suspension, an Expired cluster) still decide.
  */
 import { ExitCode } from '../core/errors.js';
-import { allObjects, COMPLIANCE, configurationKey, type ClusterStatus, type ConfigurationStatus, type ObjectStatus } from './model.js';
+import { allObjects, COMPLIANCE, configurationKey, rollUpCompliance, rolloutInProgress, type ClusterStatus, type ConfigurationStatus, type ObjectStatus } from './model.js';
 
 export const WAIT_FOR = ['provisioned', 'compliant', 'ready'] as const;
 export type WaitFor = (typeof WAIT_FOR)[number];
@@ -60,6 +64,10 @@ export interface GateResult {
   pending: string[];
   /** Every object that is not Ready, whatever the mode: the summary printed at the end. */
   notReady: NotReadyObject[];
+  /** How many objects the status holds (ready or not). */
+  reported: number;
+  /** When nothing was reported: why that may be (whyNothingReported). */
+  unreported: string[];
 }
 
 const FAILED_PROVISIONING = new Set(['Failed', 'Canceled']);
@@ -81,7 +89,7 @@ export function evaluateGate(status: ClusterStatus, options: GateOptions): GateR
   const groups = status.configurations.map((c) => ({ c, label: `configuration '${configurationKey(c)}'` }));
   if (status.otherObjects.length > 0) {
     // Flux objects outside any Azure configuration (cluster view) are gated like one more configuration.
-    const c: ConfigurationStatus = { name: 'other', suspended: false, stale: false, complianceState: rollUp(status.otherObjects), objects: status.otherObjects };
+    const c: ConfigurationStatus = { name: 'other', suspended: false, stale: false, complianceState: rollUpCompliance(status.otherObjects, false), objects: status.otherObjects };
     groups.push({ c, label: 'Flux objects outside any configuration' });
   }
   if (groups.length === 0) {
@@ -125,12 +133,19 @@ export function evaluateGate(status: ClusterStatus, options: GateOptions): GateR
     const failed = c.objects.filter((o) => o.state === 'Failed');
     for (const o of stalled) failures.push(`${label}: ${o.kind} ${o.namespace}/${o.name} is stalled${o.reason ? ` (${o.reason})` : ''}`);
     for (const o of suspended) failures.push(`${label}: ${o.kind} ${o.namespace}/${o.name} is suspended`);
+    const rollingOut = rolloutInProgress(c);
+    const unexplained = failed.length === 0 && c.complianceState === COMPLIANCE.nonCompliant && !rollingOut;
     if (failFast) {
       for (const o of failed) if (!o.stalled) failures.push(`${label}: ${o.kind} ${o.namespace}/${o.name} failed${o.reason ? ` (${o.reason})` : ''}`);
-      if (failed.length === 0 && c.complianceState === COMPLIANCE.nonCompliant) failures.push(`${label} is Non-Compliant`);
+      if (unexplained) failures.push(`${label} is Non-Compliant`);
     }
-    if (stalled.length || suspended.length || (failFast && (failed.length || c.complianceState === COMPLIANCE.nonCompliant))) continue;
+    if (stalled.length || suspended.length || (failFast && (failed.length || unexplained))) continue;
 
+    if (rollingOut) {
+      const progressing = c.objects.filter((o) => o.state === 'Progressing').length;
+      pending.push(`${label} is rolling out: ${progressing} of ${c.objects.length} objects still progressing (Non-Compliant until all are ready)`);
+      continue;
+    }
     if (c.complianceState !== COMPLIANCE.compliant) {
       pending.push(`${label} is ${c.complianceState ?? 'Unknown'}`);
       continue;
@@ -157,16 +172,40 @@ export function evaluateGate(status: ClusterStatus, options: GateOptions): GateR
     }));
 
   const outcome: GateOutcome = failures.length ? 'failed' : pending.length ? 'pending' : 'reached';
-  return { waitFor, outcome, failures, pending, notReady };
+  return { waitFor, outcome, failures, pending, notReady, reported: allObjects(status).length, unreported: whyNothingReported(status) };
 }
 
 export function isReady(o: ObjectStatus): boolean {
   return o.state === 'Ready' && o.ready === 'True';
 }
 
-function rollUp(objects: ObjectStatus[]): string {
-  if (objects.some((o) => o.state === 'Failed')) return COMPLIANCE.nonCompliant;
-  return objects.every(isReady) ? COMPLIANCE.compliant : COMPLIANCE.pending;
+/**
+ * Why a status holds no object at all, in words for the user: what stops the cluster from
+ * reporting (offline, expired, Flux missing or still installing, stale), else what has not
+ * happened yet. Empty when objects were reported.
+ */
+export function whyNothingReported(status: ClusterStatus): string[] {
+  if (allObjects(status).length > 0) return [];
+  const why: string[] = [];
+  const conn = status.cluster.connectivity;
+  if (conn?.expired) why.push('the Arc cluster is Expired and can no longer report');
+  else if (conn?.offline) why.push(`the Arc cluster is ${conn.status}, so its agents cannot report`);
+  const ext = status.extension;
+  if (status.source === 'azure' && !ext) why.push('the microsoft.flux extension is not installed');
+  else if (ext && !ext.installed) {
+    const state = FAILED_PROVISIONING.has(ext.provisioningState) ? `${ext.provisioningState}${ext.errors.length ? ` (${ext.errors.join('; ')})` : ''}` : `${ext.provisioningState}: Flux is still installing`;
+    why.push(`the ${ext.name} extension is ${state}`);
+  }
+  if (status.configurations.length === 0) {
+    why.push(status.source === 'azure' ? 'no Flux configuration exists on the cluster yet' : 'no Flux objects exist in the cluster yet (Flux may not be installed, or nothing was deployed)');
+  }
+  for (const c of status.configurations) {
+    const label = `configuration '${configurationKey(c)}'`;
+    if (status.source === 'azure' && c.provisioningState !== undefined && c.provisioningState !== 'Succeeded') why.push(`${label} is ${c.provisioningState}`);
+    else if (c.stale) why.push(`the status of ${label} is stale (${c.staleReason ?? 'too old'})`);
+  }
+  if (why.length === 0) why.push("the cluster's Flux agent has not reported yet; it reports after its first reconciliation");
+  return why;
 }
 
 export type FinalOutcome = 'reached' | 'failed' | 'timeout' | 'interrupted';

@@ -98,7 +98,7 @@ export interface ExtensionStatus {
   state?: string;
   /** True when the extension is installed and working (provisioningState Succeeded). */
   installed: boolean;
-  /** Errors the agent reported (`statuses[]` at level Error, `errorInfo`). */
+  /** Why it is not working: `statuses[]` at level Error (or with no level, on a Failed extension), then `errorInfo`. */
   errors: string[];
 }
 
@@ -196,16 +196,28 @@ export function sortConfigurations<T extends Pick<ConfigurationStatus, 'name' | 
 }
 
 /**
- * A configuration's compliance from its objects, the way Azure rolls it up (inferred from its
- * FluxConfig status messages): suspended → Suspended; no objects yet → Pending; any Failed → Non-Compliant; all
- * Ready → Compliant; otherwise Pending (including a suspended or terminating object).
+ * A configuration's compliance from its objects, the way Azure rolls it up: suspended →
+ * Suspended; no objects yet → Pending; any object Failed or with Ready=False → Non-Compliant
+ * (Azure reports an object waiting on a dependency as Non-Compliant too); all Ready →
+ * Compliant; otherwise Pending (including a suspended or terminating object). So both views
+ * say the same; rolloutInProgress tells a Non-Compliant rollout from a failure.
  */
 export function rollUpCompliance(objects: readonly ObjectStatus[], suspended: boolean): string {
   if (suspended) return COMPLIANCE.suspended;
   if (objects.length === 0) return COMPLIANCE.pending;
-  if (objects.some((o) => o.state === 'Failed')) return COMPLIANCE.nonCompliant;
+  if (objects.some((o) => o.state === 'Failed' || (o.state === 'Progressing' && o.ready === 'False'))) return COMPLIANCE.nonCompliant;
   if (objects.every((o) => o.state === 'Ready')) return COMPLIANCE.compliant;
   return COMPLIANCE.pending;
+}
+
+/**
+ * A configuration that Azure calls Non-Compliant while nothing in it has failed: some objects
+ * are still progressing (waiting on a dependency, reconciling) and none failed or is stalled.
+ * Real Azure reports a healthy rollout this way (`apps` Non-Compliant while `infra`, which it
+ * depends on, reconciles), so this is progress, not failure.
+ */
+export function rolloutInProgress(c: Pick<ConfigurationStatus, 'complianceState' | 'objects'>): boolean {
+  return c.complianceState === COMPLIANCE.nonCompliant && !c.objects.some((o) => o.state === 'Failed' || o.stalled) && c.objects.some((o) => o.state === 'Progressing');
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import type { FinalOutcome, GateResult, NotReadyObject } from './gate.js';
 import {
   configurationKey,
   displayRevision,
+  rolloutInProgress,
   objectKey,
   parseTime,
   shortenHex,
@@ -152,7 +153,7 @@ function stateStyle(p: Paint): (text: string) => string {
 }
 
 function complianceStyle(p: Paint, text: string): string {
-  if (text.includes('stale')) return p.warn(text);
+  if (text.includes('(stale)') || text.includes('(progressing)')) return p.warn(text);
   if (text.startsWith('Compliant')) return p.good(text);
   if (text.startsWith('Non-Compliant')) return p.bad(text);
   return p.warn(text);
@@ -187,14 +188,26 @@ export function objectColumns(color = false): ViewColumn[] {
   ];
 }
 
+/**
+ * A configuration's compliance as shown: Azure's word, qualified where it would mislead —
+ * `(suspended)`, `(progressing)` for a Non-Compliant rollout in which nothing failed, `(stale)`.
+ */
+export function complianceText(c: ConfigurationStatus): string {
+  const state = c.complianceState ?? 'Unknown';
+  const qualifiers: string[] = [];
+  if (c.suspended && state !== 'Suspended') qualifiers.push('suspended');
+  else if (rolloutInProgress(c)) qualifiers.push('progressing');
+  if (c.stale) qualifiers.push('stale');
+  return [state, ...qualifiers.map((q) => `(${q})`)].join(' ');
+}
+
 function configurationRow(c: ConfigurationStatus, now: number): Record<string, unknown> {
-  const compliance = c.suspended && c.complianceState !== 'Suspended' ? `${c.complianceState ?? 'Unknown'} (suspended)` : (c.complianceState ?? 'Unknown');
   const reported = ageOf(c.statusUpdatedAt, now);
   return {
     name: c.name,
     namespace: c.namespace ?? '',
     provisioning: c.provisioningState ?? '',
-    compliance: c.stale ? `${compliance} (stale)` : compliance,
+    compliance: complianceText(c),
     revision: displayRevision(c.sourceRevision),
     reported: reported ? `${reported} ago` : c.stale ? 'never' : '',
   };
@@ -325,7 +338,7 @@ function describeObject(o: ObjectStatus, from?: ObjectStatus): string {
 function configurationFacts(c: ConfigurationStatus): [string, string][] {
   const facts: [string, string][] = [];
   if (c.provisioningState !== undefined) facts.push(['provisioning', c.provisioningState]);
-  facts.push(['compliance', c.complianceState ?? 'Unknown']);
+  facts.push(['compliance', complianceText({ ...c, stale: false, suspended: false })]);
   facts.push(['revision', displayRevision(c.sourceRevision) || '-']);
   if (c.suspended) facts.push(['suspended', 'yes']);
   if (c.stale) facts.push(['stale', c.staleReason ? `yes (${c.staleReason})` : 'yes']);
@@ -429,6 +442,8 @@ export function renderSummary(gate: GateResult, options: SummaryOptions): string
       ...objectColumns(options.color).filter((c) => ['KIND', 'NAMESPACE/NAME', 'READY', 'STATE', 'REASON', 'MESSAGE'].includes(c.header)),
     ];
     lines.push(...table(columns, gate.notReady.map(notReadyRow), p));
+  } else if (gate.reported === 0) {
+    if (options.outcome !== 'reached') lines.push(`Nothing has been reported yet: ${gate.unreported.map(oneLine).join('; ')}.`);
   } else if (options.outcome !== 'reached') {
     lines.push('Every object reported is ready.');
   }
