@@ -249,7 +249,8 @@ Scenarios and faults (also settable at run time, see POST /_emulator/faults):
   --extension CLUSTER=STATE   state of the Flux extension ('flux', microsoft.flux) on CLUSTER:
                                 absent      no extension (default)
                                 installing  provisioningState Creating, never finishes
-                                failed      provisioningState Failed, with errorInfo
+                                failed      provisioningState Failed, with errorInfo and the
+                                            reason in statuses[] (level null, as real ones)
                                 installed   provisioningState Succeeded, currentVersion set
                               (repeatable)
   --provider-unregistered     Microsoft.KubernetesConfiguration starts NotRegistered: requests

@@ -6,6 +6,7 @@
  */
 import { Agent } from './agent/agent.js';
 import type { ClusterState, ExtensionRecord, FluxRecord, SystemData } from './arm/records.js';
+import { installationFailed } from './arm/extensions.js';
 import { Operations } from './arm/lro.js';
 import { DEFAULT_CLUSTERS } from './clusters.js';
 import { FLUX_EXTENSION_VERSION, MANAGED_IDENTITY_CLIENT_ID, RATE_LIMIT_READS, RATE_LIMIT_WRITES, RESOURCE_GROUP, SUBSCRIPTION_ID } from './constants.js';
@@ -195,6 +196,10 @@ export class World {
                 'The extension operation failed with the following error: Helm installation failed: timed out waiting for the condition: Deployment flux-system/fluxconfig-agent is not ready (0 of 1 expected pods are ready).',
             }
           : null,
+      statuses:
+        state === 'failed'
+          ? [installationFailed('Helm installation failed : InnerError [release flux failed, and has been uninstalled due to atomic being set: context deadline exceeded]', 'create')]
+          : [],
       systemData: this.systemData(),
     };
     if (cluster.def.kind === 'arc') record.identity = { type: 'SystemAssigned', principalId: uuid() };

@@ -130,7 +130,15 @@ export function complianceOf(obj: FluxObject): Compliance {
   const ready = readyCondition(obj);
   if (!ready || ready.status === 'Unknown') return 'Pending';
   if (ready.status === 'True') return 'Compliant';
-  return ready.reason === 'DependencyNotReady' || ready.reason === 'Progressing' ? 'Pending' : 'Non-Compliant';
+  // As real Azure reports it: Ready=False is Non-Compliant whatever the reason, so a
+  // Kustomization waiting on its dependency (DependencyNotReady) is Non-Compliant, and so is the
+  // configuration, until the rollout is done.
+  return 'Non-Compliant';
+}
+
+/** Ready=False reasons that only mean "waiting" (Flux moves on by itself once the cause clears). */
+export function isWaitingReason(reason: string | undefined): boolean {
+  return reason === 'DependencyNotReady' || reason === 'Progressing';
 }
 
 /** One entry of a configuration's ARM `statuses[]`. */

@@ -39,7 +39,7 @@ export function extensionView(record: ExtensionRecord, apiVersion: string): Json
     configurationSettings: { ...(p.configurationSettings as Json) },
     provisioningState: record.provisioningState,
     currentVersion: record.currentVersion,
-    statuses: [],
+    statuses: record.statuses ? deepClone(record.statuses) : [],
     errorInfo: record.errorInfo ? deepClone(record.errorInfo) : null,
     customLocationSettings: null,
     packageUri: null,
@@ -213,6 +213,7 @@ function finishExtensionOperation(world: World, record: ExtensionRecord, op: Ope
   if (failure !== undefined) {
     record.provisioningState = 'Failed';
     record.errorInfo = { code: 'ExtensionOperationFailed', message: `The extension operation failed with the following error: ${failure}` };
+    record.statuses = [installationFailed(failure, op.action)];
     world.operations.finish(op, 'Failed', operationFailure('extensions', failure));
     return;
   }
@@ -224,7 +225,24 @@ function finishExtensionOperation(world: World, record: ExtensionRecord, op: Ope
   }
   record.provisioningState = 'Succeeded';
   record.errorInfo = null;
+  record.statuses = [];
   record.currentVersion = typeof record.props.version === 'string' ? record.props.version : isFlux(record.props.extensionType) ? FLUX_EXTENSION_VERSION : OTHER_EXTENSION_VERSION;
   world.operations.done(op, cancel);
   if (isFlux(record.props.extensionType)) world.agent.start(record.cluster);
+}
+
+/**
+ * The status a failed install or update leaves in `statuses[]`, in the shape real extensions
+ * report it (`az k8s-extension show`): `level`, `displayStatus` and `time` null, the reason in
+ * `message`.
+ */
+export function installationFailed(failure: string, action: string): Json {
+  const operation = action === 'create' ? 'Create' : action === 'delete' ? 'Delete' : 'Update';
+  return {
+    code: action === 'delete' ? 'UninstallationFailed' : 'InstallationFailed',
+    displayStatus: null,
+    level: null,
+    message: `Error: [ InnerError: [${failure}]] occurred while doing the operation : [${operation}] on the config`,
+    time: null,
+  };
 }

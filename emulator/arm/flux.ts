@@ -3,6 +3,7 @@
  * long-running operations behind the writes. What the agent reports (statuses, complianceState,
  * the source's commit) is written into the record by the simulated agent.
  */
+import { isWaitingReason } from '../agent/objects.js';
 import { generateSshPublicKey } from '../agent/sshkey.js';
 import { KC_NAMESPACE } from '../constants.js';
 import { deepClone, isObject, jsonEqual, type Json, parseIsoDuration } from '../util.js';
@@ -397,9 +398,12 @@ export function settleWaiting(world: World, record: FluxRecord): void {
   const op = world.operations.get(waiting.opName);
   const state = record.reported.complianceState;
   if (!op || !['Compliant', 'Non-Compliant', 'Suspended'].includes(state)) return;
+  // Non-Compliant is final only once something failed: an object that waits on a dependency
+  // is reported Non-Compliant too while the rollout goes on.
+  const failed = record.reported.statuses.find((s) => s.complianceState === 'Non-Compliant' && !isWaitingReason(s.statusConditions?.[0]?.reason));
+  if (state === 'Non-Compliant' && !failed) return;
   record.waiting = undefined;
   if (state === 'Non-Compliant') {
-    const failed = record.reported.statuses.find((s) => s.complianceState === 'Non-Compliant');
     const message = `Kustomization reconciliation failed: ${failed?.kind ?? 'object'} '${failed?.name ?? ''}': ${failed?.statusConditions?.[0]?.message ?? 'not ready'}`;
     record.provisioningState = 'Failed';
     record.errorMessage = message;

@@ -45,6 +45,8 @@ export interface ExtensionRecord {
   provisioningState: ProvisioningState;
   currentVersion: string | null;
   errorInfo: ArmErrorDetail | null;
+  /** What the extension's agent reports (`statuses[]`); real failures carry `level: null`. */
+  statuses?: Json[];
   systemData: SystemData;
   /** The latest operation started on the resource; older ones are superseded. */
   opName?: string;

@@ -189,7 +189,8 @@ export function extensionFromArm(resource: ArmResourceLike): ExtensionStatus {
   }
   const errorInfo = rec(props.errorInfo);
   const errorText = str(errorInfo?.message);
-  if (errorText && !out.errors.some((e) => e.includes(errorText))) out.errors.push(errorText);
+  // errorInfo restates the operation's error in ARM's words: said only when statuses[] gave no reason.
+  if (errorText && out.errors.length === 0) out.errors.push(errorText);
   return out;
 }
 

@@ -203,6 +203,7 @@ export function whyNothingReported(status: ClusterStatus): string[] {
     const label = `configuration '${configurationKey(c)}'`;
     if (status.source === 'azure' && c.provisioningState !== undefined && c.provisioningState !== 'Succeeded') why.push(`${label} is ${c.provisioningState}`);
     else if (c.stale) why.push(`the status of ${label} is stale (${c.staleReason ?? 'too old'})`);
+    else if (status.source === 'cluster') why.push(`${label} has no Flux objects in the cluster yet (it may not have been created, or Flux is not installed)`);
   }
   if (why.length === 0) why.push("the cluster's Flux agent has not reported yet; it reports after its first reconciliation");
   return why;

@@ -98,7 +98,7 @@ export interface ExtensionStatus {
   state?: string;
   /** True when the extension is installed and working (provisioningState Succeeded). */
   installed: boolean;
-  /** Why it is not working: `statuses[]` at level Error (or with no level, on a Failed extension), then `errorInfo`. */
+  /** Why it is not working: `statuses[]` at level Error (or with no level, on a Failed extension), else `errorInfo`. */
   errors: string[];
 }
 

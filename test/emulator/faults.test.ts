@@ -71,7 +71,7 @@ describe('start-up options', () => {
     await waitFor(emu, `${provider}?api-version=2022-09-01`, (b) => b.registrationState === 'Registered');
   });
 
-  test('--extension: installed, installing (never ends), failed (with errorInfo)', async () => {
+  test('--extension: installed, installing (never ends), failed (with errorInfo, and statuses[] as real failures carry them)', async () => {
     await sleep(150);
     expect((await emu.request('GET', ext(AKS, 'flux'))).body.properties).toMatchObject({ extensionType: 'microsoft.flux', provisioningState: 'Succeeded', currentVersion: '1.23.0' });
     const installing = await emu.request('GET', ext(ARC, 'flux'));
@@ -79,6 +79,8 @@ describe('start-up options', () => {
     expect(installing.body.identity).toMatchObject({ type: 'SystemAssigned', principalId: expect.any(String) });
     const failed = await emu.request('GET', ext(HCI, 'flux'));
     expect(failed.body.properties).toMatchObject({ provisioningState: 'Failed', errorInfo: { code: 'ExtensionOperationFailed', message: expect.any(String) } });
+    expect(failed.body.properties.statuses).toEqual([{ code: 'InstallationFailed', displayStatus: null, level: null, message: expect.stringMatching(/^Error: \[ InnerError: \[Helm installation failed/), time: null }]);
+    expect(installing.body.properties.statuses).toEqual([]);
   });
 
   test('--fail-operation: the next long-running operation ends Failed with a nested error', async () => {
@@ -94,6 +96,7 @@ describe('start-up options', () => {
     const res = await emu.request('GET', ext(AKS, 'monitor'));
     expect(res.body.properties.provisioningState).toBe('Failed');
     expect(res.body.properties.errorInfo.code).toBe('ExtensionOperationFailed');
+    expect(res.body.properties.statuses).toEqual([{ code: 'InstallationFailed', displayStatus: null, level: null, message: expect.stringMatching(/occurred while doing the operation : \[Create\] on the config$/), time: null }]);
     // Only the next one: the following operation succeeds.
     const again = await emu.request('PUT', ext(AKS, 'monitor'), { body: { properties: { extensionType: 'microsoft.azuremonitor.containers' } } });
     expect((await waitForOperation(emu, again.headers['azure-asyncoperation'] as string)).body.status).toBe('Succeeded');
@@ -102,7 +105,8 @@ describe('start-up options', () => {
   test('--fail-kustomization apps=MESSAGE: apps ends Ready=False BuildFailed, the configuration Non-Compliant', async () => {
     const put = await emu.request('PUT', cfg(AKS, 'cluster-config'), { body: tutorialConfig() });
     expect((await waitForOperation(emu, put.headers['azure-asyncoperation'] as string)).body.status).toBe('Succeeded');
-    const done = await waitFor(emu, cfg(AKS, 'cluster-config'), (b) => b.properties.complianceState !== 'Pending');
+    // Non-Compliant from the first step (apps waits on infra); the end is apps' own failure.
+    const done = await waitFor(emu, cfg(AKS, 'cluster-config'), (b) => statusOf(b, 'cluster-config-apps')?.statusConditions?.[0]?.reason === 'BuildFailed');
     expect(done.body.properties.complianceState).toBe('Non-Compliant');
     expect(statusOf(done.body, 'cluster-config-infra').complianceState).toBe('Compliant');
     const apps = statusOf(done.body, 'cluster-config-apps');

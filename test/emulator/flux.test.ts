@@ -127,16 +127,21 @@ describe('the tutorial configuration', () => {
     expect(list.body.value[0].properties.complianceState).toBe('Compliant');
   });
 
-  test('Kustomizations become ready after the ones they depend on', async () => {
+  test('Kustomizations become ready after the ones they depend on; meanwhile Azure calls the waiting one and the configuration Non-Compliant', async () => {
     const put = await emu.request('PUT', cfg(ARC, 'cluster-config'), { body: tutorialConfig() });
     await waitForOperation(emu, put.headers['azure-asyncoperation'] as string);
     const seen: string[] = [];
+    const waiting = new Set<string>();
     await waitFor(emu, cfg(ARC, 'cluster-config'), (b) => {
       const statuses = b.properties.statuses as Status[];
       const state = (name: string): string => statuses.find((s) => s.name === name)?.statusConditions?.[0]?.reason ?? 'none';
       seen.push(`${state('cluster-config')} ${state('cluster-config-infra')} ${state('cluster-config-apps')}`);
+      const apps = statuses.find((s) => s.name === 'cluster-config-apps');
+      if (apps?.statusConditions?.[0]?.reason === 'DependencyNotReady') waiting.add(`apps ${apps.complianceState}, configuration ${b.properties.complianceState}`);
       return b.properties.complianceState === 'Compliant';
     });
+    // As real Azure reports a healthy rollout: Ready=False is Non-Compliant, whatever the reason.
+    expect([...waiting]).toEqual(['apps Non-Compliant, configuration Non-Compliant']);
     // Never apps before infra, and the intermediate state (infra applied, apps waiting for it) was reported.
     expect(seen.filter((s) => s.endsWith('ReconciliationSucceeded') && !s.includes('ReconciliationSucceeded ReconciliationSucceeded'))).toEqual([]);
     expect(seen).toContain('Succeeded ReconciliationSucceeded DependencyNotReady');

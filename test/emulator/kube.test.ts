@@ -280,7 +280,8 @@ describe('the cluster view agrees with Azure’s view', () => {
   test('Non-Compliant: the failing kustomization is Ready=False with the same reason and message', async () => {
     await emu.control('POST', 'faults', { failKustomization: { apps: 'kustomize build failed: no such file ./apps/staging' } });
     await putConfig(emu, 'cluster-config');
-    await waitCompliance(emu, 'cluster-config', 'Non-Compliant');
+    // Non-Compliant comes early (apps waits on infra); the end is apps' own failure.
+    await waitFor(emu, cfgPath(AKS, 'cluster-config'), (b) => b.properties.statuses.some((s: any) => s.name === 'cluster-config-apps' && s.statusConditions?.[0]?.reason === 'BuildFailed'));
     await agree('cluster-config');
     const apps = await list(`${kindPath('Kustomization', 'cluster-config')}/cluster-config-apps`);
     expect(readyOf(apps)).toBe('False/BuildFailed');

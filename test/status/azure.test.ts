@@ -97,8 +97,11 @@ describe('the flux extension', () => {
       { ...base, extensions: [fluxExtension('Failed', { statuses: [{ code: 'x', level: 'Error', message: 'helm install failed' }, { level: 'Information', message: 'fine' }], errorInfo: { code: 'E', message: 'timed out' } })] },
       { now: NOW },
     );
-    expect(s.extension).toMatchObject({ provisioningState: 'Failed', installed: false, errors: ['helm install failed', 'timed out'] });
-    expect(s.warnings).toEqual([expect.stringMatching(/flux extension \(microsoft\.flux\) is Failed: helm install failed; timed out/)]);
+    expect(s.extension).toMatchObject({ provisioningState: 'Failed', installed: false, errors: ['helm install failed'] });
+    expect(s.warnings).toEqual([expect.stringMatching(/flux extension \(microsoft\.flux\) is Failed: helm install failed; Flux/)]);
+    // errorInfo speaks when statuses[] says nothing.
+    const bare = azureStatus({ ...base, extensions: [fluxExtension('Failed', { statuses: [], errorInfo: { code: 'E', message: 'timed out' } })] }, { now: NOW });
+    expect(bare.extension!.errors).toEqual(['timed out']);
   });
 });
 

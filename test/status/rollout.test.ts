@@ -203,9 +203,9 @@ describe('a Failed extension shows the reason Azure gives', () => {
     expect(failed.extension!.errors).toEqual(['Only']);
   });
 
-  test('the same reason in statuses[] and errorInfo is said once', () => {
+  test("statuses[] give the reason; errorInfo, ARM's restatement of it, is not repeated", () => {
     const status = azureStatus(
-      { cluster: aksCluster(), extensions: [fluxExtension('Failed', { statuses: [REAL], errorInfo: { code: 'ExtensionOperationFailed', message: REAL.message } })], configurations: [] },
+      { cluster: aksCluster(), extensions: [fluxExtension('Failed', { statuses: [REAL], errorInfo: { code: 'ExtensionOperationFailed', message: 'The extension operation failed with the following error: Helm installation failed' } })], configurations: [] },
       { now: NOW },
     );
     expect(status.extension!.errors).toEqual([REAL.message]);
@@ -224,6 +224,7 @@ describe('"every object reported is ready" only when something was reported', ()
     ['a stale report', azureStatus({ cluster: aksCluster(), extensions: [fluxExtension()], configurations: [fluxConfig({ statusUpdatedAt: iso(NOW - 120 * MIN), complianceState: 'Pending', statuses: [] })] }, { now: NOW }), "the status of configuration 'cfg-ns/cfg' is stale"],
     ['the agent has not reported yet', azureStatus({ cluster: aksCluster(), extensions: [fluxExtension()], configurations: [fluxConfig({ complianceState: 'Pending', statuses: [] })] }, { now: NOW }), "the cluster's Flux agent has not reported yet"],
     ['an empty cluster', clusterStatus({ objects: [] }, { now: NOW }), 'no Flux objects exist in the cluster yet'],
+    ['a named configuration not in the cluster', clusterStatus({ objects: compliantObjects(), configuration: { name: 'web' } }, { now: NOW }), "configuration 'web' has no Flux objects in the cluster yet"],
   ])('%s', (_name, status, why) => {
     const text = summary(status);
     expect(text).not.toContain('Every object reported is ready');
