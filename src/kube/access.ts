@@ -180,7 +180,11 @@ export class KubeAccess {
               else resolve(gone || code === 410);
             },
           );
-          void started.then((controller) => signal.addEventListener('abort', () => controller.abort(), { once: true })).catch((err: unknown) => resolve(statusOf(err) === 410));
+          // The connection opens asynchronously: a stop that came first must still close it
+          // (else the open socket keeps the process alive after the verdict).
+          void started
+            .then((controller) => (signal.aborted ? controller.abort() : signal.addEventListener('abort', () => controller.abort(), { once: true })))
+            .catch((err: unknown) => resolve(statusOf(err) === 410));
         });
         if (signal.aborted) return;
         // A connection that ends at once (server down, proxy) is not retried in a tight loop.
