@@ -3,6 +3,7 @@ import { azureStatus } from '../../src/status/azure.js';
 import { clusterStatus } from '../../src/status/cluster.js';
 import { evaluateGate } from '../../src/status/gate.js';
 import { changeLines, formatAge, renderFrame, renderJsonChange, renderStatus, renderSummary, truncateLine, visibleWidth } from '../../src/status/view.js';
+import { Screen } from '../helpers/screen.js';
 import { aksCluster, arcCluster, compliantObjects, compliantStatuses, fluxConfig, fluxExtension, iso, kube, MIN, NOW, SHA, type ConfigShape } from './fixtures.js';
 
 const HOUR = 60 * MIN;
@@ -103,47 +104,6 @@ describe('the status table', () => {
     expect(formatAge(ms)).toBe(text);
   });
 });
-
-/** A small terminal: enough of VT100 to check what a redraw leaves on screen. */
-class Screen {
-  lines: string[] = [''];
-  row = 0;
-  col = 0;
-  clears = 0;
-  write(text: string): void {
-    for (let i = 0; i < text.length; ) {
-      const m = /^\x1b\[(\d*)([A-Za-z])/.exec(text.slice(i));
-      if (m) {
-        const n = m[1] ? Number(m[1]) : 1;
-        if (m[2] === 'A') this.row = Math.max(0, this.row - n);
-        else if (m[2] === 'K') this.lines[this.row] = (this.lines[this.row] ?? '').slice(0, this.col);
-        else if (m[2] === 'J') {
-          if (m[1] === '2') this.clears++;
-          this.lines[this.row] = (this.lines[this.row] ?? '').slice(0, this.col);
-          this.lines.length = this.row + 1;
-        } else if (m[2] !== 'm') throw new Error(`unexpected sequence ${JSON.stringify(m[0])}`);
-        i += m[0].length;
-        continue;
-      }
-      const ch = text[i]!;
-      if (ch === '\n') {
-        this.row++;
-        this.col = 0;
-        if (this.lines.length <= this.row) this.lines.push('');
-      } else if (ch === '\r') this.col = 0;
-      else {
-        const line = (this.lines[this.row] ?? '').padEnd(this.col);
-        this.lines[this.row] = line.slice(0, this.col) + ch + line.slice(this.col + 1);
-        this.col++;
-      }
-      i++;
-    }
-  }
-  /** The screen's lines above the cursor. */
-  shown(): string[] {
-    return this.lines.slice(0, this.row);
-  }
-}
 
 describe('TTY redraw in place', () => {
   test('the first frame just draws; each later one moves up exactly the previous frame, overwrites and erases the leftovers', () => {
