@@ -2,9 +2,13 @@
  * Progress of a wait on stderr: on a terminal an ora spinner with the phase, the elapsed time
  * and the last state the service reported; elsewhere one line when a phase starts and one when
  * it ends (state changes with --verbose). ora is loaded only when a spinner is shown.
+ *
+ * A terminal that reports no size (0 columns or rows, as a pseudo-terminal nobody sized) gets
+ * the plain lines too: a spinner there cannot tell how many lines to clear.
  */
 import type { Context } from './context.js';
 import { redactor } from './redact.js';
+import { redrawableSize } from './terminal.js';
 
 export interface Progress {
   /** The last state the service reported, shown beside the phase. */
@@ -24,7 +28,7 @@ export async function startProgress(ctx: Context, phase: string): Promise<Progre
   const started = Date.now();
   let state = '';
   const quiet = Boolean(ctx.options.onlyShowErrors);
-  if (ctx.stderr.isTTY && !quiet && !ctx.env.CI) {
+  if (ctx.stderr.isTTY && redrawableSize(process.stderr) && !quiet && !ctx.env.CI) {
     const { default: ora } = await import('ora');
     const text = (): string => redactor.redact(`${phase} ${ctx.color.stderr.dim(`(${seconds(Date.now() - started)}${state ? `, ${state}` : ''})`)}`);
     const spinner = ora({ text: text(), stream: process.stderr, discardStdin: false }).start();
