@@ -6,8 +6,9 @@
  */
 import { Chalk } from 'chalk';
 import type { Column } from '../core/output.js';
-import type { FinalOutcome, GateResult, NotReadyObject } from './gate.js';
+import { whyNothingReported, type FinalOutcome, type GateResult, type NotReadyObject } from './gate.js';
 import {
+  allObjects,
   configurationKey,
   displayRevision,
   rolloutInProgress,
@@ -25,6 +26,53 @@ export interface ViewOptions {
   color: boolean;
   /** Clock time the ages are computed against; default: the status' observedAt. */
   now?: number;
+  /**
+   * A live view (`--watch` on a terminal): a summary line of what fails above the tables,
+   * failing and progressing objects first, and tables fitted to the terminal with widths that
+   * never shrink between frames.
+   */
+  live?: LiveLayout;
+}
+
+export interface LiveLayout {
+  /** Terminal width; without it nothing is dropped or wrapped. */
+  columns?: number;
+  /** What one live view keeps from frame to frame. */
+  memory: LayoutMemory;
+}
+
+/**
+ * Column widths and dropped columns of a live view, per table, kept from frame to frame so
+ * that nothing jumps when an age gains a digit or a failure clears: widths only grow and a
+ * dropped column stays dropped, until the terminal is resized.
+ */
+export class LayoutMemory {
+  private columns?: number;
+  private readonly widths = new Map<string, number>();
+  private readonly dropped = new Map<string, Set<string>>();
+
+  /** Starts afresh when the terminal width changed. */
+  forWidth(columns: number | undefined): this {
+    if (columns !== this.columns) {
+      this.columns = columns;
+      this.widths.clear();
+      this.dropped.clear();
+    }
+    return this;
+  }
+
+  width(table: string, header: string, atLeast: number): number {
+    const key = `${table}\u0000${header}`;
+    const width = Math.max(atLeast, this.widths.get(key) ?? 0);
+    this.widths.set(key, width);
+    return width;
+  }
+
+  droppedIn(table: string): Set<string> {
+    let set = this.dropped.get(table);
+    if (!set) this.dropped.set(table, (set = new Set()));
+    return set;
+  }
 }
 
 interface Paint {
@@ -111,29 +159,130 @@ function cell(value: unknown): string {
   return value === undefined || value === null ? '' : String(value);
 }
 
-/** az's table layout (header, dashes, two spaces between columns), widths measured without ANSI. */
-function table(columns: ViewColumn[], rows: Record<string, unknown>[], p: Paint): string[] {
+/** How a live view fits one table to the terminal. */
+interface TableFit {
+  /** Names the table in the layout memory (stable between frames). */
+  key: string;
+  layout: LiveLayout;
+  /** Rows whose last cell (the message) must be seen whole: wrapped, never cut. */
+  whole?: (row: Record<string, unknown>) => boolean;
+}
+
+/**
+ * Columns a narrow terminal gives up, least important first, to make room for the message of
+ * a failing object. KIND, NAMESPACE/NAME, STATE and MESSAGE always stay.
+ */
+const DROP_ORDER = ['REVISION', 'AGE', 'READY', 'REASON'];
+
+/** The least room a message is given beside the other columns before it goes under its row. */
+const MESSAGE_ROOM = 24;
+
+/** Indent of a message shown under its row. */
+const BELOW_INDENT = 4;
+
+/**
+ * az's table layout (header, dashes, two spaces between columns), widths measured without ANSI.
+ * With `fit` (a live view): widths from the layout memory, columns dropped in DROP_ORDER while
+ * the message of a `whole` row would not fit, and such a message wrapped onto lines of its own
+ * under the message column rather than cut.
+ */
+function table(columns: ViewColumn[], rows: Record<string, unknown>[], p: Paint, fit?: TableFit): string[] {
   const texts = rows.map((row) => columns.map((c) => cell(c.value(row))));
-  const widths = columns.map((c, i) => Math.max(visibleWidth(c.header), ...texts.map((t) => visibleWidth(t[i]!))));
+  const natural = columns.map((c, i) => Math.max(visibleWidth(c.header), ...texts.map((t) => visibleWidth(t[i]!))));
+  const last = columns.length - 1;
+  let widths = natural;
+  let kept = columns.map((_, i) => i);
+  let room: number | undefined;
+  let below: number | undefined;
+  if (fit) {
+    const memory = fit.layout.memory;
+    widths = natural.map((w, i) => (i === last ? w : memory.width(fit.key, columns[i]!.header, w)));
+    const dropped = memory.droppedIn(fit.key);
+    const total = fit.layout.columns !== undefined && fit.layout.columns > 1 ? fit.layout.columns - 1 : undefined;
+    const offset = (): number => kept.filter((i) => i !== last).reduce((sum, i) => sum + widths[i]! + 2, 0);
+    const keep = (): number[] => columns.map((_, i) => i).filter((i) => !dropped.has(columns[i]!.header));
+    kept = keep();
+    if (total !== undefined) {
+      // Room is made only for messages that must be seen whole (failures), enough for the
+      // longest to take at most two lines; other messages are cut at the edge, as kubectl does.
+      const longest = Math.max(0, ...rows.flatMap((row, r) => (fit.whole?.(row) ? [visibleWidth(texts[r]![last]!)] : [])));
+      const wanted = longest > 0 ? Math.min(longest, Math.max(MESSAGE_ROOM, Math.ceil(longest / 2))) : 0;
+      for (const header of DROP_ORDER) {
+        if (offset() + wanted <= total) break;
+        const i = columns.findIndex((c) => c.header === header);
+        if (i >= 0 && i !== last) {
+          dropped.add(header);
+          kept = keep();
+        }
+      }
+      room = total - offset();
+      // Too little room beside the other columns: a message that must be seen goes under its
+      // row, across the whole width; with hardly any room, the column goes altogether.
+      if (room < MESSAGE_ROOM) below = Math.max(MESSAGE_ROOM, total - BELOW_INDENT);
+      if (room < MESSAGE_ROOM / 3) kept = kept.filter((i) => i !== last);
+    }
+  }
   const line = (cells: string[], style: (text: string, i: number) => string): string =>
-    cells
-      .map((text, i) => {
+    kept
+      .map((i) => {
+        const text = cells[i]!;
         const shown = text ? style(text, i) : text;
-        return i === cells.length - 1 ? shown : shown + ' '.repeat(widths[i]! - visibleWidth(text));
+        return i === last ? shown : shown + ' '.repeat(widths[i]! - visibleWidth(text));
       })
       .join('  ')
       .trimEnd();
-  return [
+  const out = [
     line(
       columns.map((c) => c.header),
       (t) => p.bold(t),
     ),
     line(
-      widths.map((w) => '-'.repeat(w)),
+      widths.map((w, i) => '-'.repeat(i === last && room !== undefined ? Math.max(0, Math.min(w, room)) : w)),
       (t) => t,
     ),
-    ...texts.map((t, r) => line(t, (text, i) => columns[i]!.style?.(text, rows[r]!) ?? text)),
   ];
+  texts.forEach((t, r) => {
+    const message = t[last]!;
+    const styled = (cells: string[]): string => line(cells, (text, i) => columns[i]!.style?.(text, rows[r]!) ?? text);
+    if (room === undefined || !fit?.whole?.(rows[r]!) || visibleWidth(message) <= room) {
+      out.push(styled(t));
+    } else if (below !== undefined) {
+      out.push(styled([...t.slice(0, last), '']));
+      for (const part of wrapText(message, below)) out.push(`${' '.repeat(BELOW_INDENT)}${part}`);
+    } else {
+      const [first, ...rest] = wrapText(message, room);
+      out.push(styled([...t.slice(0, last), first!]));
+      const indent = ' '.repeat(kept.filter((i) => i !== last).reduce((sum, i) => sum + widths[i]! + 2, 0));
+      for (const more of rest) out.push(`${indent}${more}`);
+    }
+  });
+  return out;
+}
+
+/** Words onto lines of at most `width` characters; a word longer than a line is split. */
+export function wrapText(text: string, width: number): string[] {
+  const chars = (s: string): string[] => [...s];
+  const lines: string[] = [];
+  let current = '';
+  for (const word of text.split(' ')) {
+    let rest = word;
+    while (chars(rest).length > width) {
+      if (current) {
+        lines.push(current);
+        current = '';
+      }
+      lines.push(chars(rest).slice(0, width).join(''));
+      rest = chars(rest).slice(width).join('');
+    }
+    if (!current) current = rest;
+    else if (chars(current).length + 1 + chars(rest).length <= width) current += ` ${rest}`;
+    else {
+      lines.push(current);
+      current = rest;
+    }
+  }
+  lines.push(current);
+  return lines;
 }
 
 /** Colours a STATE cell by its first word (`Failed (stalled)` is a failure). */
@@ -254,14 +403,21 @@ export function renderStatus(status: ClusterStatus, options: ViewOptions): strin
     const state = e.installed ? p.good(e.provisioningState) : ['Failed', 'Canceled'].includes(e.provisioningState) ? p.bad(e.provisioningState) : p.warn(e.provisioningState);
     head.push(['Extension', `${e.name} (${e.type}${e.version ? ` ${e.version}` : ''})  ${state}${e.state && e.state !== e.provisioningState ? `, ${e.state}` : ''}`]);
   }
-  head.push(['Observed', `${status.observedAt} (from ${status.source === 'azure' ? 'Azure' : 'the cluster'})`]);
+  const from = status.source === 'azure' ? 'Azure' : 'the cluster';
+  head.push(['Observed', options.live ? `${status.observedAt} (from ${from}, ${ageOf(status.observedAt, now)} ago)` : `${status.observedAt} (from ${from})`]);
   const keyWidth = Math.max(...head.map(([k]) => k.length));
   for (const [k, v] of head) lines.push(`${k.padEnd(keyWidth)}  ${v}`);
   for (const w of status.warnings) lines.push(p.warn(`⚠ ${w}`));
+  const live = options.live;
+  if (live) {
+    live.memory.forWidth(live.columns);
+    lines.push(liveSummary(status, p));
+  }
+  const fit = (key: string, whole?: TableFit['whole']): TableFit | undefined => (live ? { key, layout: live, ...(whole ? { whole } : {}) } : undefined);
 
   if (status.configurations.length > 0) {
     lines.push('');
-    lines.push(...table(configurationColumns(status.source, p), status.configurations.map((c) => configurationRow(c, now)), p));
+    lines.push(...table(configurationColumns(status.source, p), status.configurations.map((c) => configurationRow(c, now)), p, fit('configurations')));
     for (const c of status.configurations) if (c.error) lines.push(p.bad(`✗ ${configurationKey(c)}: ${oneLine(c.error)}`));
   } else if (status.otherObjects.length === 0) {
     lines.push('');
@@ -269,15 +425,45 @@ export function renderStatus(status: ClusterStatus, options: ViewOptions): strin
   }
 
   const columns = objectColumns(options.color);
+  const failing = (row: Record<string, unknown>): boolean => String(row.state).startsWith('Failed');
   const section = (title: string, objects: ObjectStatus[]): void => {
     lines.push('');
     lines.push(p.bold(title));
     if (objects.length === 0) lines.push(p.dim('  no objects reported yet'));
-    else lines.push(...table(columns, objects.map((o) => objectRow(o, now)), p));
+    else lines.push(...table(columns, (live ? liveOrder(objects) : objects).map((o) => objectRow(o, now)), p, fit(`objects ${title}`, failing)));
   };
   for (const c of status.configurations) section(`${configurationKey(c)}${c.sourceKind ? ` (${c.sourceKind})` : ''}`, c.objects);
   if (status.otherObjects.length > 0) section('Flux objects outside any configuration', status.otherObjects);
   return `${lines.join('\n')}\n`;
+}
+
+/** Failing objects first (stalled before retried), then progressing, then the rest; otherwise as given. */
+const LIVE_RANK = (o: ObjectStatus): number => (o.state === 'Failed' ? (o.stalled ? 0 : 1) : o.state === 'Progressing' ? 2 : o.state === 'Ready' ? 4 : 3);
+
+export function liveOrder(objects: readonly ObjectStatus[]): ObjectStatus[] {
+  return [...objects].sort((a, b) => LIVE_RANK(a) - LIVE_RANK(b));
+}
+
+/** One line above the tables of a live view: what fails, what is still on its way, or that all is ready. */
+export function liveSummary(status: ClusterStatus, p: Paint = paint(false)): string {
+  const all = allObjects(status).map(({ object }) => object);
+  if (all.length === 0) return p.warn(`… Nothing reported yet: ${whyNothingReported(status).join('; ')}.`);
+  const count = (state: ObjectState): number => all.filter((o) => o.state === state).length;
+  const failed = all.filter((o) => o.state === 'Failed');
+  const progressing = count('Progressing');
+  const ready = count('Ready');
+  const others = all.length - failed.length - progressing - ready;
+  const rest = [progressing ? `${progressing} progressing` : '', `${ready} ready`, others ? `${others} suspended or terminating` : ''].filter(Boolean).join(', ');
+  if (failed.length > 0) {
+    // Kind and name only: the namespace is in the table, and the line must stay one line.
+    const names = liveOrder(failed).map((o) => `${o.kind} ${o.name}${o.reason ? ` (${o.reason})` : ''}`);
+    return `${p.bad(`✗ ${failed.length} of ${all.length} failing:`)} ${names.join(', ')}; ${rest}`;
+  }
+  if (progressing > 0 || others > 0) {
+    const waiting = [progressing ? `${progressing} progressing` : '', others ? `${others} suspended or terminating` : ''].filter(Boolean).join(', ');
+    return p.warn(`… ${progressing + others} of ${all.length} not ready yet (${waiting})`);
+  }
+  return p.good(`✔ all ${all.length} ready`);
 }
 
 // ---------------------------------------------------------------------------------------------
