@@ -7,6 +7,7 @@
 import { Option, type Command } from 'commander';
 import type { Context } from '../core/context.js';
 import { action, addGlobalOptions, type CommandOutput } from '../core/run.js';
+import type { WaitFor } from '../status/gate.js';
 import type { AzureOptions } from './azure.js';
 import { addClusterOptions } from './common.js';
 
@@ -27,8 +28,11 @@ Examples:
   # One screen: extension, configurations, every Flux object, from Azure
   k8s-gitops status -g rg -c aks1 -t managedClusters
 
-  # Live, until everything is ready (redrawn in place on a terminal)
+  # Live until Ctrl-C (redrawn in place on a terminal; one line per change elsewhere)
   k8s-gitops status -g rg -c aks1 -t managedClusters -n cluster-config --watch
+
+  # Live until everything is ready, even if the configuration is created only later
+  k8s-gitops status -g rg -c aks1 -t managedClusters -n cluster-config --watch --wait-for ready
 
   # A CI gate: exit 0 when compliant, 6 when it fails, 5 after the timeout
   k8s-gitops status -g rg -c aks1 -t managedClusters -n cluster-config --wait-for compliant --timeout 10m
@@ -50,11 +54,11 @@ export function registerStatus(parent: Command): Command {
     .option('--kubeconfig <path>', 'read the Flux objects from the cluster with this kubeconfig (default: KUBECONFIG, ~/.kube/config)')
     .option('--context <name>', 'kubeconfig context to use')
     .option('--namespace <namespace>', 'with the cluster view: only this namespace')
-    .option('--watch', 'keep the view live until --wait-for is reached (default ready) or --timeout')
+    .option('--watch', 'keep the view live until Ctrl-C or --timeout (with --wait-for: until that state is reached)')
     .option('--interval <duration>', 'with Azure: time between reads (default 5s; longer when Azure asks)')
     .addOption(new Option('--wait-for <state>', 'wait until every configuration is provisioned, compliant or ready').choices(['provisioned', 'compliant', 'ready']))
-    .option('--fail-fast', 'stop at the first failure instead of waiting for it to recover')
-    .option('--timeout <duration>', 'how long --watch/--wait-for wait (default 10m); then exit 6 if objects are failing, else 5');
+    .option('--fail-fast', 'with --wait-for: fail at the first real failure instead of waiting for Flux to recover (a rollout in progress is never one)')
+    .option('--timeout <duration>', 'how long --watch/--wait-for run (default 10m); a --wait-for not reached by then exits 6 if objects are failing, else 5');
   addGlobalOptions(cmd);
   cmd.addHelpText('after', EXAMPLES);
   cmd.action(action<Options>(run));
@@ -62,16 +66,27 @@ export function registerStatus(parent: Command): Command {
 }
 
 async function run(options: Options, ctx: Context): Promise<CommandOutput | void> {
-  const [{ parseDurationMs }, { parseObjectName, parseDnsLabel }, { UsageError, FailedError, TimeoutError, InterruptedError }, { systemClock }, { renderStatus, renderFrame, changeLines, renderJsonChange, renderSummary }, { watchStatus }, { parseOutputFormat }] =
-    await Promise.all([
-      import('../model/duration.js'),
-      import('../model/values.js'),
-      import('../core/errors.js'),
-      import('../core/clock.js'),
-      import('../status/view.js'),
-      import('../status/watch.js'),
-      import('../core/output.js'),
-    ]);
+  const [
+    { parseDurationMs },
+    { parseObjectName, parseDnsLabel },
+    { UsageError, FailedError, TimeoutError, InterruptedError },
+    { systemClock },
+    { renderStatus, changeLines, renderJsonChange, renderSummary },
+    { watchStatus },
+    { parseOutputFormat },
+    { LiveView },
+    { redrawableSize },
+  ] = await Promise.all([
+    import('../model/duration.js'),
+    import('../model/values.js'),
+    import('../core/errors.js'),
+    import('../core/clock.js'),
+    import('../status/view.js'),
+    import('../status/watch.js'),
+    import('../core/output.js'),
+    import('../status/live.js'),
+    import('../core/terminal.js'),
+  ]);
   const name = options.name !== undefined ? parseObjectName('-n/--name', options.name, 'configuration name') : undefined;
   const namespace = options.namespace !== undefined ? parseDnsLabel('--namespace', options.namespace, 'namespace') : undefined;
   const intervalMs = options.interval !== undefined ? parseDurationMs('--interval', options.interval) : 5000;
@@ -81,30 +96,37 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
   const azureCluster = options.clusterId !== undefined || options.resourceGroup !== undefined || options.clusterName !== undefined || options.clusterType !== undefined;
   const fromCluster = options.kubeconfig !== undefined || options.context !== undefined || !azureCluster;
   if (!fromCluster && namespace !== undefined) throw new UsageError('--namespace', 'only applies to the cluster view (--kubeconfig/--context).');
+  if (options.failFast && options.waitFor === undefined) throw new UsageError('--fail-fast', 'only applies to a gate: add --wait-for provisioned|compliant|ready.');
   const clock = systemClock;
   const color = ctx.color.stdout.level > 0;
 
-  const source = fromCluster ? await clusterSource(ctx, options, name, namespace) : await azureSource(ctx, options, name);
+  const live = options.watch === true;
+  const waiting = live || options.waitFor !== undefined;
+  const source = fromCluster ? await clusterSource(ctx, options, name, namespace) : await azureSource(ctx, options, name, waiting);
 
   // One look.
-  if (!options.watch && options.waitFor === undefined) {
+  if (!waiting) {
     const { status } = await source.read();
     source.close();
     return { data: status, defaultFormat: 'table', table: renderStatus(status!, { color }) };
   }
 
-  // Watching or waiting: the loop reads until the gate is reached, fails, or time runs out.
-  const waitFor = (options.waitFor ?? 'ready') as 'provisioned' | 'compliant' | 'ready';
+  // Watching or waiting: the loop reads until the gate is reached or fails (with --wait-for),
+  // time runs out, or the user interrupts. A plain --watch has no gate: it stays live.
+  const waitFor = options.waitFor as WaitFor | undefined;
+  const gate = waitFor !== undefined ? { waitFor, ...(options.failFast ? { failFast: true } : {}) } : undefined;
   const controller = new AbortController();
   const onSigint = (): void => controller.abort();
   process.once('SIGINT', onSigint);
-  const live = options.watch === true;
-  const tty = live && ctx.stdout.isTTY && format === 'table' && options.query === undefined;
-  let previousLines = 0;
-  if (tty) process.stdout.write('\u001b[?25l'); // hide the cursor while redrawing
-  const restore = (): void => {
-    if (tty) process.stdout.write('\u001b[?25h');
-  };
+  // In place on a terminal that has a size; plain lines on anything else (a pipe, a file, a
+  // terminal that reports 0 columns or rows).
+  const screen = live && format === 'table' && options.query === undefined && ctx.stdout.isTTY ? redrawableSize(process.stdout) : undefined;
+  const view = screen ? new LiveView({ write: (t) => ctx.stdout.write(t), size: () => redrawableSize(process.stdout) ?? {}, color, clock }) : undefined;
+  const ticking = new AbortController();
+  if (view) {
+    ctx.stdout.write('\u001b[?25l'); // hide the cursor while redrawing
+    void view.tick(ticking.signal);
+  }
   let result;
   try {
     result = await watchStatus({
@@ -113,23 +135,18 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
       intervalMs: source.blocking ? 0 : intervalMs,
       timeoutMs,
       signal: controller.signal,
-      gate: { waitFor, ...(options.failFast ? { failFast: true } : {}) },
+      ...(gate ? { gate } : {}),
       onChange: (status, previous) => {
         if (!live) return;
-        if (tty) {
-          const frame = renderFrame(renderStatus(status, { color, now: clock.now() }), previousLines, { columns: process.stdout.columns, rows: process.stdout.rows });
-          previousLines = frame.lines;
-          ctx.stdout.write(frame.text);
-        } else if (format === 'json') {
-          ctx.stdout.write(renderJsonChange(status));
-        } else {
-          for (const line of changeLines(status, previous)) ctx.stdout.write(`${line}\n`);
-        }
+        if (view) view.show(status);
+        else if (format === 'json') ctx.stdout.write(renderJsonChange(status));
+        else for (const line of changeLines(status, previous)) ctx.stdout.write(`${line}\n`);
       },
     });
   } finally {
+    ticking.abort();
     process.removeListener('SIGINT', onSigint);
-    restore();
+    if (view) ctx.stdout.write('\u001b[?25h');
     source.close();
   }
   const final = result.status;
@@ -142,19 +159,25 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
       ctx.stdout.write(formatOutput(final, { format, ...(options.query !== undefined ? { query: options.query } : {}), color }));
     }
   }
-  if (result.gate) ctx.stderr.write(renderSummary(result.gate, { color: ctx.color.stderr.level > 0, outcome: result.outcome, timeout: options.timeout ?? '10m' }));
+  const timeoutText = options.timeout ?? '10m';
+  if (result.gate) ctx.stderr.write(renderSummary(result.gate, { color: ctx.color.stderr.level > 0, outcome: result.outcome, timeout: timeoutText }));
   switch (result.outcome) {
     case 'reached':
       return;
     case 'failed':
       throw new FailedError(`${waitFor}: not reached, and it will not be without a change (see above).`);
     case 'timeout':
+      // A plain --watch waits for nothing: its time running out is its end.
+      if (waitFor === undefined) {
+        ctx.log.info(`Stopped watching after ${timeoutText} (--timeout).`);
+        return;
+      }
       // Time ran out while something was failing (not merely still in progress): that is a
       // failure for the pipeline, not a slow cluster.
       if (result.gate?.notReady.some((o) => o.state === 'Failed')) {
-        throw new FailedError(`${waitFor}: not reached within ${options.timeout ?? '10m'}, and objects are failing (see above).`);
+        throw new FailedError(`${waitFor}: not reached within ${timeoutText}, and objects are failing (see above).`);
       }
-      throw new TimeoutError(`${waitFor}: not reached within ${options.timeout ?? '10m'}; the last state is above.`);
+      throw new TimeoutError(`${waitFor}: not reached within ${timeoutText}; the last state is above.`);
     case 'interrupted':
       throw new InterruptedError('interrupted; nothing was changed.');
   }
@@ -167,8 +190,9 @@ interface StatusSource {
   close(): void;
 }
 
-async function azureSource(ctx: Context, options: Options, name: string | undefined): Promise<StatusSource> {
-  const [{ prepareRead, getFluxConfiguration }, { getCluster }, { listAll }, { extensionsPath, fluxConfigsPath, FLUX_API_VERSION, EXTENSION_API_VERSION }, { azureStatus }] = await Promise.all([
+/** `waiting`: a watch or a wait, for which a configuration `-n` names that does not exist yet is awaited (a one look says it is missing: exit 3). */
+async function azureSource(ctx: Context, options: Options, name: string | undefined, waiting = false): Promise<StatusSource> {
+  const [{ prepareRead, getFluxConfiguration }, { getCluster }, { listAll }, { extensionsPath, fluxConfigsPath, fluxConfigPath, FLUX_API_VERSION, EXTENSION_API_VERSION }, { azureStatus }] = await Promise.all([
     import('./azure.js'),
     import('../azure/session.js'),
     import('../azure/list.js'),
@@ -182,7 +206,13 @@ async function azureSource(ctx: Context, options: Options, name: string | undefi
     async read() {
       const [cluster, extensions] = await Promise.all([getCluster(s), listAll<Record<string, unknown>>(s.arm, extensionsPath(s.subscriptionId, s.cluster), EXTENSION_API_VERSION)]);
       let configurations;
-      if (name !== undefined) {
+      const missing: string[] = [];
+      if (name !== undefined && waiting) {
+        // Not there yet is an answer while waiting: the configuration may be created meanwhile.
+        const res = await s.arm.request<Record<string, unknown>>('GET', fluxConfigPath(s.subscriptionId, s.cluster, name), { apiVersion: FLUX_API_VERSION, allowNotFound: true });
+        if (res.status === 404) missing.push(name);
+        configurations = res.status === 404 ? [] : [res.body];
+      } else if (name !== undefined) {
         configurations = [(await getFluxConfiguration(s, name)).resource];
       } else {
         // The list is lighter than a GET (no conditions): read each configuration in full.
@@ -190,7 +220,7 @@ async function azureSource(ctx: Context, options: Options, name: string | undefi
         configurations = await Promise.all(listed.map(async (c) => (await getFluxConfiguration(s, c.name!)).resource));
       }
       const headers = s.arm.lastHeaders;
-      const status = azureStatus({ cluster: cluster as Record<string, unknown>, extensions: extensions as Record<string, unknown>[], configurations: configurations as Record<string, unknown>[] }, { now: Date.now() });
+      const status = azureStatus({ cluster: cluster as Record<string, unknown>, extensions: extensions as Record<string, unknown>[], configurations: configurations as Record<string, unknown>[], missing }, { now: Date.now() });
       return { status, headers };
     },
   };

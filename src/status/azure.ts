@@ -38,6 +38,8 @@ export interface AzureResources {
   extensions?: ArmResourceLike[];
   /** `flux config list`, or the one configuration of `-n`. */
   configurations: ArmResourceLike[];
+  /** Configurations asked for by name that do not exist (yet): said in a warning. */
+  missing?: string[];
 }
 
 export interface AzureStatusOptions {
@@ -92,6 +94,7 @@ export function azureStatus(resources: AzureResources, options: AzureStatusOptio
     }
   }
 
+  for (const name of resources.missing ?? []) warnings.push(`Flux configuration '${name}' does not exist on this cluster yet; waiting for it to be created.`);
   const configurations = sortConfigurations(resources.configurations.map((r) => configurationFromArm(r, { now, connectivity: conn, staleAfterMs: options.staleAfterMs })));
   for (const c of configurations) {
     // An offline/expired cluster is already one warning; stale-by-age is one per configuration.

@@ -6,7 +6,7 @@
  * an Arc cluster that goes offline, the cluster view agreeing with Azure's, and usage errors.
  */
 import { describe, test, expect, beforeAll, afterAll } from '@jest/globals';
-import { AKS, ARC, E2E, ON_AKS, ON_ARC, TUTORIAL, errors, fluxConfigUrl, writes } from './helpers.js';
+import { AKS, ARC, E2E, ON_AKS, ON_ARC, TUTORIAL, errors, fluxConfigUrl, sleep, writes } from './helpers.js';
 import { configurationOf, jsonLines, keyOf, readScreen, readSummary, until, withoutTimes, type Row } from './status-helpers.js';
 
 let e2e: E2E;
@@ -140,9 +140,9 @@ describe('status from Azure, one look', () => {
 });
 
 describe('status --watch', () => {
-  test('-o json: one JSON document per change, the new configuration going from Pending to Compliant', async () => {
+  test('-o json --wait-for ready: one JSON document per change, the new configuration going from Pending to Compliant', async () => {
     await e2e.reset({ extension: { aks1: 'installed' } });
-    const watch = e2e.start([STATUS, ...ON_AKS, '--watch', '-o', 'json', '--interval', '1s', '--timeout', '25s'], { timeout: 30_000 });
+    const watch = e2e.start([STATUS, ...ON_AKS, '--watch', '--wait-for', 'ready', '-o', 'json', '--interval', '1s', '--timeout', '25s'], { timeout: 30_000 });
     // The first document is out before the configuration exists.
     await until('the first JSON document', () => watch.stdout().includes('\n') || watch.child.exitCode !== null);
     const create = await e2e.cliAsync(CREATE_TUTORIAL);
@@ -174,7 +174,7 @@ describe('status --watch', () => {
 
   test('without a terminal: one line per change, each stamped with the time of the read', async () => {
     await e2e.reset({ extension: { aks1: 'installed' } });
-    const watch = e2e.start([STATUS, ...ON_AKS, '--watch', '--interval', '1s', '--timeout', '25s'], { timeout: 30_000 });
+    const watch = e2e.start([STATUS, ...ON_AKS, '--watch', '--wait-for', 'ready', '--interval', '1s', '--timeout', '25s'], { timeout: 30_000 });
     await until('the first line', () => watch.stdout().includes('\n') || watch.child.exitCode !== null);
     const create = await e2e.cliAsync(CREATE_TUTORIAL);
     expect(create.status).toBe(0);
@@ -190,7 +190,9 @@ describe('status --watch', () => {
     expect(text[0]).toMatch(/^extension flux \(microsoft\.flux [\d.]+\): Succeeded$/);
     const configLines = text.filter((t) => t.startsWith('configuration cluster-config/cluster-config: '));
     expect(configLines[0]).toMatch(/compliance Pending/);
-    expect(configLines).toContain('configuration cluster-config/cluster-config: compliance Pending -> Compliant');
+    // Azure reports the rollout Non-Compliant while apps waits on infra: shown as progress, never bare.
+    expect(configLines.at(-1)).toMatch(/compliance (Pending|Non-Compliant \(progressing\)) -> Compliant/);
+    for (const line of configLines) expect(line).not.toMatch(/Non-Compliant(?! \(progressing\))/);
     expect(text).toContainEqual(expect.stringMatching(/^Kustomization cluster-config\/cluster-config-infra: Progressing -> Ready, ready True, ReconciliationSucceeded, at main@sha1:[0-9a-f]{8}: Applied revision: main@sha1:[0-9a-f]{8}$/));
     expect(text).toContainEqual(expect.stringMatching(/^Kustomization cluster-config\/cluster-config-apps: Progressing -> Ready, ready True, ReconciliationSucceeded/));
     // Every object Azure reports got a line.
@@ -200,6 +202,104 @@ describe('status --watch', () => {
     const times = lines.map((l) => Date.parse(l.slice(0, l.indexOf(' '))));
     expect([...times].sort((a, b) => a - b)).toEqual(times);
     expect(run.stderr).toContain('✔ ready: reached.');
+  });
+});
+
+describe('status --watch without --wait-for stays live', () => {
+  test('-o json: it does not stop when everything is ready, only at --timeout (exit 0, no gate verdict)', async () => {
+    await e2e.reset({ extension: { aks1: 'installed' } });
+    await e2e.putTutorial(AKS, { compliant: true });
+    const started = Date.now();
+    const run = await e2e.cliAsync([STATUS, ...ON_AKS, '--watch', '-o', 'json', '--interval', '1s', '--timeout', '4s'], { timeout: 30_000 });
+    const elapsed = Date.now() - started;
+    expect(run.status).toBe(0);
+    expect(elapsed).toBeGreaterThanOrEqual(4000); // everything was ready from the first read, and it kept watching
+    expect(run.stderr).not.toMatch(/reached|failed/);
+    expect(run.stderr).toContain('Stopped watching after 4s (--timeout).');
+    const docs = jsonLines(run.stdout);
+    expect(docs).toHaveLength(1); // nothing changed: one document
+    expect(configurationOf(docs[0])).toMatchObject({ complianceState: 'Compliant' });
+    // It kept reading at --interval all along.
+    const reads = (await e2e.requests()).filter((r) => r.method === 'GET' && r.path.endsWith('/fluxConfigurations'));
+    expect(reads.length).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('a configuration that does not exist yet is waited for', () => {
+  test('from Azure: -n NAME --wait-for started before the create passes once it is created; a one look says it is missing (exit 3)', async () => {
+    await e2e.reset({ extension: { aks1: 'installed' } });
+    const once = await e2e.cliAsync([STATUS, ...ON_AKS, '-n', CONFIG]);
+    expect(once.status).toBe(3);
+    expect(errors(once.stderr)).toEqual([expect.stringContaining("Flux configuration 'cluster-config' does not exist")]);
+
+    const gate = e2e.start([STATUS, ...ON_AKS, '-n', CONFIG, '--wait-for', 'ready', '--interval', '1s', '--timeout', '30s', '-o', 'json'], { timeout: 40_000 });
+    const watch = e2e.start([STATUS, ...ON_AKS, '-n', CONFIG, '--watch', '--wait-for', 'ready', '--interval', '1s', '--timeout', '30s', '-o', 'json'], { timeout: 40_000 });
+    await until('the first document of the watch', () => watch.stdout().includes('\n') || watch.child.exitCode !== null);
+    // A few reads of "not there yet" later, both are still waiting.
+    await until('three reads of the missing configuration', async () => (await e2e.requests()).filter((r) => r.status === 404 && r.path.endsWith(`/fluxConfigurations/${CONFIG}`)).length >= 6);
+    expect([gate.child.exitCode, watch.child.exitCode]).toEqual([null, null]);
+    await e2e.putTutorial(AKS);
+    const [g, w] = await Promise.all([gate.result, watch.result]);
+
+    for (const run of [g, w]) {
+      expect({ status: run.status, errors: errors(run.stderr) }).toEqual({ status: 0, errors: [] });
+      expect(readSummary(run.stderr).verdict).toBe('✔ ready: reached.');
+    }
+    const docs = jsonLines(w.stdout);
+    expect(docs[0]).toMatchObject({ configurations: [], warnings: ["Flux configuration 'cluster-config' does not exist on this cluster yet; waiting for it to be created."] });
+    expect(configurationOf(docs.at(-1))).toMatchObject({ provisioningState: 'Succeeded', complianceState: 'Compliant' });
+    expect(JSON.parse(g.stdout).configurations[0]).toMatchObject({ name: CONFIG, complianceState: 'Compliant' });
+  });
+
+  test('from the cluster: --context -n NAME --wait-for started before the create passes once its objects are ready', async () => {
+    await e2e.reset({ extension: { aks1: 'installed' } });
+    const gate = e2e.start([STATUS, '--context', 'aks1', '-n', CONFIG, '--watch', '--wait-for', 'ready', '-o', 'json', '--timeout', '30s'], { timeout: 40_000 });
+    await until('open watches on aks1', async () => (await openWatches('aks1')) > 0 || gate.child.exitCode !== null);
+    await sleep(1500);
+    expect(gate.child.exitCode).toBeNull();
+    await e2e.putTutorial(AKS);
+    const run = await gate.result;
+    expect({ status: run.status, errors: errors(run.stderr) }).toEqual({ status: 0, errors: [] });
+    const docs = jsonLines(run.stdout);
+    expect(docs[0]).toMatchObject({ configurations: [{ name: CONFIG, objects: [] }] });
+    expect(configurationOf(docs.at(-1))).toMatchObject({ complianceState: 'Compliant' });
+  });
+});
+
+describe('status --context … --wait-for exits with its verdict', () => {
+  test('already ready: the verdict and the exit come together, every time (no watch connection left open)', async () => {
+    await e2e.reset({ extension: { aks1: 'installed' } });
+    await e2e.putTutorial(AKS, { compliant: true });
+    for (const args of [['--wait-for', 'ready'], ['-n', CONFIG, '--wait-for', 'compliant'], ['--watch', '--wait-for', 'ready', '-o', 'json']]) {
+      const runs = await Promise.all([1, 2, 3].map(() => e2e.cliAsync([STATUS, '--context', 'aks1', ...args, '--timeout', '60s'], { timeout: 30_000 })));
+      for (const run of runs) {
+        // Killed by the harness (status null) if it hung after its verdict.
+        expect({ args, status: run.status, signal: run.signal }).toEqual({ args, status: 0, signal: null });
+        expect(run.stderr).toMatch(/✔ (ready|compliant): reached\./);
+      }
+    }
+    await until('no watch left open on aks1', async () => (await openWatches('aks1')) === 0, 5000);
+  });
+});
+
+describe('a Failed extension', () => {
+  test("shows Azure's reason (statuses[] with level null) in the table and in -o json", async () => {
+    await e2e.reset({ extension: { aks1: 'failed' } });
+    const arm = (await e2e.emu.request('GET', `${AKS}/providers/Microsoft.KubernetesConfiguration/extensions/flux?api-version=2023-05-01`)).body.properties;
+    expect(arm.statuses[0]).toMatchObject({ code: 'InstallationFailed', level: null });
+    const reason: string = arm.statuses[0].message;
+    const [table, json, gate] = await Promise.all([
+      e2e.cliAsync([STATUS, ...ON_AKS]),
+      e2e.cliAsync([STATUS, ...ON_AKS, '-o', 'json']),
+      e2e.cliAsync([STATUS, ...ON_AKS, '--wait-for', 'compliant', '--timeout', '10s', '-o', 'none']),
+    ]);
+    expect(table.status).toBe(0);
+    const screen = readScreen(table.stdout);
+    expect(screen.head.Extension).toMatch(/^flux \(microsoft\.flux\)\s+Failed$/);
+    expect(screen.warnings).toEqual([`the flux extension (microsoft.flux) is Failed: ${reason}; Flux configurations are not reconciled until it is installed.`]);
+    expect(json.json().extension).toMatchObject({ provisioningState: 'Failed', installed: false, errors: [reason] });
+    expect(gate.status).toBe(6);
+    expect(readSummary(gate.stderr).reasons).toEqual([`the flux extension (microsoft.flux) is Failed: ${reason}`]);
   });
 });
 
@@ -274,6 +374,10 @@ describe('status --wait-for (a CI gate)', () => {
     const summary = readSummary(ready.stderr);
     expect(summary.verdict).toBe('✗ ready: not reached within 1s (timed out).');
     expect(summary.reasons).toEqual(["still waiting: configuration 'cluster-config/cluster-config' is Pending"]);
+    expect(summary.notReady).toEqual([]);
+    // Nothing reported is never "every object reported is ready": it says why.
+    expect(ready.stderr).not.toContain('Every object reported is ready');
+    expect(ready.stderr).toMatch(/^Nothing has been reported yet: the flux extension is Creating: Flux is still installing\.$/m);
     expect(summary.errors).toEqual(['ERROR: ready: not reached within 1s; the last state is above.']);
 
     // --fail-fast does not turn waiting into failing.
@@ -320,10 +424,10 @@ describe('an Arc cluster that goes offline', () => {
 });
 
 describe('status from the cluster (--context, the emulator kubeconfig)', () => {
-  test('--watch -o json follows the configuration to Ready through the Kubernetes watch API', async () => {
+  test('--watch --wait-for ready -o json follows the configuration to Ready through the Kubernetes watch API', async () => {
     await e2e.reset({ extension: { aks1: 'installed' } });
     await e2e.clearRequests();
-    const watch = e2e.start([STATUS, '--context', 'aks1', '--watch', '-o', 'json', '--timeout', '25s'], { timeout: 30_000 });
+    const watch = e2e.start([STATUS, '--context', 'aks1', '--watch', '--wait-for', 'ready', '-o', 'json', '--timeout', '25s'], { timeout: 30_000 });
     await until('the first JSON document', () => watch.stdout().includes('\n') || watch.child.exitCode !== null);
     // Watching, not polling: the CLI holds watches open on the cluster's API.
     await until('open watches on aks1', async () => (await openWatches('aks1')) > 0 || watch.child.exitCode !== null);
@@ -431,6 +535,7 @@ describe('usage errors: exit 2, nothing on stdout, nothing sent', () => {
     ['--timeout that is not a duration', ['--wait-for', 'ready', '--timeout', 'ten'], /^ERROR: --timeout: 'ten' is not a Go duration\.$/m],
     ['--timeout with a bad unit', ['--wait-for', 'ready', '--timeout', '1h2x'], /^ERROR: --timeout: '1h2x' is not a Go duration\.$/m],
     ['--namespace with the Azure view', ['--namespace', 'cluster-config'], /^ERROR: --namespace: only applies to the cluster view/m],
+    ['--fail-fast without a gate', ['--watch', '--fail-fast'], /^ERROR: --fail-fast: only applies to a gate: add --wait-for/m],
   ];
 
   test.each(CASES)('%s', async (_what, args, message) => {
