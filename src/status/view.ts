@@ -180,48 +180,71 @@ const MESSAGE_ROOM = 24;
 /** Indent of a message shown under its row. */
 const BELOW_INDENT = 4;
 
+/** Where a table's cells go: the width of each column, the columns shown, the message's room. */
+interface TableLayout {
+  widths: number[];
+  /** Indexes of the columns shown, in order. */
+  kept: number[];
+  /** Width left for the last column (the message) beside the others; undefined: unbounded. */
+  room?: number;
+  /** Width of a message shown under its row, when there is too little room beside it. */
+  below?: number;
+}
+
+/** The width of the columns before the last one, with their two-space gaps. */
+function widthBefore(layout: Pick<TableLayout, 'widths' | 'kept'>, last: number): number {
+  return layout.kept.filter((i) => i !== last).reduce((sum, i) => sum + layout.widths[i]! + 2, 0);
+}
+
+/**
+ * A live view's layout of one table: widths from the layout memory (never narrower than
+ * before), then, on a terminal too narrow for a `whole` message (enough room for the longest to
+ * take at most two lines), columns dropped in DROP_ORDER. With too little room left, such a
+ * message goes under its row; with hardly any, the message column goes altogether.
+ */
+function fitTable(columns: ViewColumn[], rows: Record<string, unknown>[], texts: string[][], natural: number[], fit: TableFit): TableLayout {
+  const last = columns.length - 1;
+  const memory = fit.layout.memory;
+  const dropped = memory.droppedIn(fit.key);
+  const layout: TableLayout = {
+    widths: natural.map((w, i) => (i === last ? w : memory.width(fit.key, columns[i]!.header, w))),
+    kept: [],
+  };
+  const keep = (): void => {
+    layout.kept = columns.map((_, i) => i).filter((i) => !dropped.has(columns[i]!.header));
+  };
+  keep();
+  const total = fit.layout.columns !== undefined && fit.layout.columns > 1 ? fit.layout.columns - 1 : undefined;
+  if (total === undefined) return layout;
+  // Room is made only for messages that must be seen whole (failures); other messages are
+  // cut at the edge, as kubectl does.
+  const longest = Math.max(0, ...rows.flatMap((row, r) => (fit.whole?.(row) ? [visibleWidth(texts[r]![last]!)] : [])));
+  const wanted = longest > 0 ? Math.min(longest, Math.max(MESSAGE_ROOM, Math.ceil(longest / 2))) : 0;
+  for (const header of DROP_ORDER) {
+    if (widthBefore(layout, last) + wanted <= total) break;
+    const i = columns.findIndex((c) => c.header === header);
+    if (i >= 0 && i !== last) {
+      dropped.add(header);
+      keep();
+    }
+  }
+  layout.room = total - widthBefore(layout, last);
+  if (layout.room < MESSAGE_ROOM) layout.below = Math.max(MESSAGE_ROOM, total - BELOW_INDENT);
+  if (layout.room < MESSAGE_ROOM / 3) layout.kept = layout.kept.filter((i) => i !== last);
+  return layout;
+}
+
 /**
  * az's table layout (header, dashes, two spaces between columns), widths measured without ANSI.
- * With `fit` (a live view): widths from the layout memory, columns dropped in DROP_ORDER while
- * the message of a `whole` row would not fit, and such a message wrapped onto lines of its own
- * under the message column rather than cut.
+ * With `fit` (a live view) the layout is fitTable's, and the message of a `whole` row that
+ * does not fit its room is wrapped (beside its row, or under it) rather than cut.
  */
 function table(columns: ViewColumn[], rows: Record<string, unknown>[], p: Paint, fit?: TableFit): string[] {
   const texts = rows.map((row) => columns.map((c) => cell(c.value(row))));
   const natural = columns.map((c, i) => Math.max(visibleWidth(c.header), ...texts.map((t) => visibleWidth(t[i]!))));
   const last = columns.length - 1;
-  let widths = natural;
-  let kept = columns.map((_, i) => i);
-  let room: number | undefined;
-  let below: number | undefined;
-  if (fit) {
-    const memory = fit.layout.memory;
-    widths = natural.map((w, i) => (i === last ? w : memory.width(fit.key, columns[i]!.header, w)));
-    const dropped = memory.droppedIn(fit.key);
-    const total = fit.layout.columns !== undefined && fit.layout.columns > 1 ? fit.layout.columns - 1 : undefined;
-    const offset = (): number => kept.filter((i) => i !== last).reduce((sum, i) => sum + widths[i]! + 2, 0);
-    const keep = (): number[] => columns.map((_, i) => i).filter((i) => !dropped.has(columns[i]!.header));
-    kept = keep();
-    if (total !== undefined) {
-      // Room is made only for messages that must be seen whole (failures), enough for the
-      // longest to take at most two lines; other messages are cut at the edge, as kubectl does.
-      const longest = Math.max(0, ...rows.flatMap((row, r) => (fit.whole?.(row) ? [visibleWidth(texts[r]![last]!)] : [])));
-      const wanted = longest > 0 ? Math.min(longest, Math.max(MESSAGE_ROOM, Math.ceil(longest / 2))) : 0;
-      for (const header of DROP_ORDER) {
-        if (offset() + wanted <= total) break;
-        const i = columns.findIndex((c) => c.header === header);
-        if (i >= 0 && i !== last) {
-          dropped.add(header);
-          kept = keep();
-        }
-      }
-      room = total - offset();
-      // Too little room beside the other columns: a message that must be seen goes under its
-      // row, across the whole width; with hardly any room, the column goes altogether.
-      if (room < MESSAGE_ROOM) below = Math.max(MESSAGE_ROOM, total - BELOW_INDENT);
-      if (room < MESSAGE_ROOM / 3) kept = kept.filter((i) => i !== last);
-    }
-  }
+  const layout: TableLayout = fit ? fitTable(columns, rows, texts, natural, fit) : { widths: natural, kept: columns.map((_, i) => i) };
+  const { widths, kept, room, below } = layout;
   const line = (cells: string[], style: (text: string, i: number) => string): string =>
     kept
       .map((i) => {
@@ -252,7 +275,7 @@ function table(columns: ViewColumn[], rows: Record<string, unknown>[], p: Paint,
     } else {
       const [first, ...rest] = wrapText(message, room);
       out.push(styled([...t.slice(0, last), first!]));
-      const indent = ' '.repeat(kept.filter((i) => i !== last).reduce((sum, i) => sum + widths[i]! + 2, 0));
+      const indent = ' '.repeat(widthBefore(layout, last));
       for (const more of rest) out.push(`${indent}${more}`);
     }
   });
