@@ -122,8 +122,11 @@ describe('the live view on a real pseudo-terminal', () => {
     expect(screen.cursorHidden).toBe(false); // shown again at the end
 
     // The clock ticks on screen (at least every second) while Azure was read once.
-    const ages = new Set([...run.output.matchAll(/\(from Azure, (\d+)s ago\)/g)].map((m) => Number(m[1])));
-    expect([...ages].sort((a, b) => a - b).slice(0, 4)).toEqual([0, 1, 2, 3]);
+    // (Redrawn every half second: over four seconds, even a busy machine shows several ages.)
+    const ages = [...new Set([...run.output.matchAll(/\(from Azure, (\d+)s ago\)/g)].map((m) => Number(m[1])))];
+    expect(ages[0]).toBe(0);
+    expect(ages.length).toBeGreaterThanOrEqual(3);
+    expect(ages).toEqual([...ages].sort((a, b) => a - b));
     const reads = (await e2e.requests()).filter((r) => r.method === 'GET' && r.path.endsWith(`/fluxConfigurations/${CONFIG}`));
     expect(reads).toHaveLength(1);
 
