@@ -174,9 +174,9 @@ describe('the examples of every --help against the emulator', () => {
     const reads = live.filter((e) => stageOf(e) === 0);
     expect(reads.length).toBeGreaterThan(10);
     await e2e.clearRequests();
-    // A live watch runs until Ctrl-C: here it runs for a few seconds, its --timeout (exit 0).
+    // A live watch runs until Ctrl-C: here it runs for a second, its --timeout (exit 0).
     const endless = (e: Example): boolean => e.args.includes('--watch') && !e.args.includes('--wait-for') && !e.args.includes('--timeout');
-    const runs = await inParallel(reads, 3, (e) => e2e.cliAsync(endless(e) ? [...e.args, '--timeout', '3s'] : e.args, { cwd }));
+    const runs = await inParallel(reads, 3, (e) => e2e.cliAsync(endless(e) ? [...e.args, '--timeout', '1s'] : e.args, { cwd }));
     reads.forEach((e, i) => expectSuccess(e, runs[i]!));
     const log = await e2e.requests();
     expectAccepted('the reads', log);
