@@ -28,11 +28,15 @@ export function sortKeys<T>(value: T): T {
   return value;
 }
 
-/** A multi-document YAML stream, each document introduced by `---`. */
-export function toYamlStream(rendered: readonly Rendered[]): string {
+/**
+ * A multi-document YAML stream, each document introduced by `---`. With version '1.1', strings
+ * that YAML 1.1 readers (kubectl, the API machinery) would take for booleans or numbers, such
+ * as `on` or `0777`, are quoted.
+ */
+export function toYamlStream(rendered: readonly Rendered[], options: { version?: '1.1' | '1.2' } = {}): string {
   return rendered
     .map(({ object, comment }) => {
-      const doc = new Document(object, { aliasDuplicateObjects: false });
+      const doc = new Document(object, { aliasDuplicateObjects: false, ...(options.version ? { version: options.version } : {}) });
       if (comment) doc.commentBefore = comment.split('\n').map((l) => ` ${l}`).join('\n');
       return `---\n${doc.toString({ lineWidth: 0, indentSeq: false })}`;
     })

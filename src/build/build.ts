@@ -1,0 +1,285 @@
+/**
+ * What each kustomization of a Flux configuration applies, built offline from a local checkout
+ * the way kustomize-controller builds it from the source artifact:
+ *
+ * 1. The Flux Kustomization is the one Azure makes (src/render/flux.ts): its path, its patches,
+ *    its post-build variables.
+ * 2. The path is taken inside the checkout (never outside it). With a kustomization file
+ *    there, that file is built; without one, Flux generates one over every `.yaml`/`.yml`
+ *    file below the path (a sub-directory with its own kustomization file counts as one
+ *    resource), each of which must hold Kubernetes objects.
+ * 3. The Kustomization's patches are laid over that file, and kustomize builds it with load
+ *    restrictions off and plugins disabled. A plain directory whose patches are JSON 6902 is
+ *    built here without kustomize; anything else runs kustomize (see kustomize.ts) on a copy
+ *    of the artifact, so the checkout is never written to.
+ * 4. Post-build substitution (substitute.ts), then the owner labels Flux stamps on everything
+ *    it applies.
+ */
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, posix } from 'node:path';
+import { parseDocument } from 'yaml';
+import { CliError, UsageError } from '../core/errors.js';
+import type { FluxConfiguration } from '../model/types.js';
+import { renderClusterObjects } from '../render/flux.js';
+import type { KubeObject } from '../render/kube.js';
+import { filesUnder, readArtifact, type Artifact, type ArtifactLimits } from './artifact.js';
+import { findKustomize, KustomizeError, kustomizeBuild, type KustomizeTool } from './kustomize.js';
+import { applyJsonPatches, isJsonPatch, PatchError, type KustomizePatch } from './patches.js';
+import { checkUnique, dropLocalConfig, ManifestError, readManifests, setLabel, toObject, type Resource } from './resources.js';
+import { assembleVariables, substitute, SubstitutionError, type VariableSources } from './substitute.js';
+
+export const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+export const OWNER_NAME_LABEL = 'kustomize.toolkit.fluxcd.io/name';
+export const OWNER_NAMESPACE_LABEL = 'kustomize.toolkit.fluxcd.io/namespace';
+const BUILD_TIMEOUT_MS = 5 * 60_000;
+
+export interface BuildRequest {
+  config: FluxConfiguration;
+  /** The checkout (absolute path). */
+  source: string;
+  /** Kustomization names to build (all when absent), in the configuration's order. */
+  only?: readonly string[];
+  variables: VariableSources;
+  strict: boolean;
+  env: NodeJS.ProcessEnv;
+  verbose(message: string): void;
+  limits?: ArtifactLimits;
+  timeoutMs?: number;
+}
+
+export interface BuiltKustomization {
+  /** The kustomization's name in the configuration, and the Flux object's. */
+  key: string;
+  name: string;
+  namespace: string;
+  path: string;
+  /** How it was built: here, or by which kustomize. */
+  builtWith: string;
+  objects: KubeObject[];
+}
+
+interface FluxKustomizationSpec {
+  path?: string;
+  patches?: KustomizePatch[];
+  postBuild?: { substitute?: Record<string, string>; substituteFrom?: { kind: 'ConfigMap' | 'Secret'; name: string; optional?: boolean }[] };
+}
+
+/** The path inside the checkout, slash-separated, '' for its root; `..` cannot leave it. */
+export function artifactPath(path: string | undefined): string {
+  return posix.normalize(`/${(path ?? '').replace(/\\/g, '/')}`).replace(/^\/+|\/+$/g, '');
+}
+
+const join2 = (dir: string, name: string): string => (dir === '' ? name : `${dir}/${name}`);
+
+function kustomizationFileIn(artifact: Artifact, dir: string): string | undefined {
+  return KUSTOMIZATION_FILES.map((f) => join2(dir, f)).find((f) => artifact.has(f));
+}
+
+/** Go's filepath.Ext: from the last dot of the file name (`.yaml` alone counts). */
+function extension(file: string): string {
+  const base = file.slice(file.lastIndexOf('/') + 1);
+  const dot = base.lastIndexOf('.');
+  return dot < 0 ? '' : base.slice(dot);
+}
+
+interface Generated {
+  /** `./`-relative resources, in Flux's order. */
+  resources: string[];
+  /** The objects of the plain files, in the same order (directories are built by kustomize). */
+  objects: Resource[];
+  hasDirectories: boolean;
+}
+
+/** Flux's generated kustomization for a directory without one. */
+function generate(artifact: Artifact, dir: string): Generated {
+  const out: Generated = { resources: [], objects: [], hasDirectories: false };
+  const added = new Set<string>();
+  for (const file of filesUnder(artifact, dir)) {
+    const rel = dir === '' ? file : file.slice(dir.length + 1);
+    const parts = rel.split('/');
+    // The outermost directory between `dir` and the file that has its own kustomization file.
+    let kustomized: string | undefined;
+    for (let i = 1; i < parts.length && !kustomized; i++) {
+      const candidate = parts.slice(0, i).join('/');
+      if (kustomizationFileIn(artifact, join2(dir, candidate))) kustomized = candidate;
+    }
+    if (kustomized) {
+      if (!added.has(kustomized)) {
+        added.add(kustomized);
+        out.resources.push(`./${kustomized}`);
+        out.hasDirectories = true;
+      }
+      continue;
+    }
+    if (extension(file) !== '.yaml' && extension(file) !== '.yml') continue;
+    const absolute = join(artifact.root, ...file.split('/'));
+    let objects: Resource[];
+    try {
+      objects = readManifests(readFileSync(absolute, 'utf8'), file);
+    } catch (err) {
+      if (err instanceof ManifestError) throw new ManifestError(`failed to decode Kubernetes YAML from ${file}: ${err.message.replace(`${file}: `, '')}`);
+      throw err;
+    }
+    out.resources.push(`./${rel}`);
+    out.objects.push(...objects);
+  }
+  return out;
+}
+
+const REMOTE = /^(?:[a-z][a-z0-9+.-]*:\/\/|git@|git::|github\.com\/|gitlab\.com\/|bitbucket\.org\/)/i;
+
+/** Remote bases reachable from the kustomization file in `dir` (they would be fetched). */
+function remoteReferences(artifact: Artifact, dir: string, seen = new Set<string>()): string[] {
+  if (seen.has(dir)) return [];
+  seen.add(dir);
+  const file = kustomizationFileIn(artifact, dir);
+  if (!file) return [];
+  let k: Record<string, unknown>;
+  try {
+    k = (parseDocument(readFileSync(join(artifact.root, ...file.split('/')), 'utf8')).toJS() ?? {}) as Record<string, unknown>;
+  } catch {
+    return []; // kustomize reports a broken file itself
+  }
+  const found: string[] = [];
+  for (const field of ['resources', 'components', 'bases']) {
+    const entries = Array.isArray(k[field]) ? (k[field] as unknown[]) : [];
+    for (const entry of entries) {
+      if (typeof entry !== 'string') continue;
+      if (REMOTE.test(entry)) found.push(`${entry} (in ${file})`);
+      else found.push(...remoteReferences(artifact, artifactPath(posix.join(dir, entry)), seen));
+    }
+  }
+  return found;
+}
+
+/** A copy of the artifact in a temporary directory, where kustomization files may be rewritten. */
+class Workspace {
+  readonly dir = mkdtempSync(join(tmpdir(), 'k8s-gitops-build-'));
+  private readonly cleanup = (): void => rmSync(this.dir, { recursive: true, force: true });
+
+  constructor(artifact: Artifact) {
+    process.once('exit', this.cleanup);
+    for (const file of artifact.files) {
+      const to = join(this.dir, ...file.split('/'));
+      mkdirSync(dirname(to), { recursive: true });
+      copyFileSync(join(artifact.root, ...file.split('/')), to);
+    }
+    for (const d of artifact.dirs) mkdirSync(join(this.dir, ...d.split('/')), { recursive: true });
+  }
+
+  remove(): void {
+    process.removeListener('exit', this.cleanup);
+    this.cleanup();
+  }
+}
+
+/** The kustomization file Flux writes: the user's (or a generated one) with the Kustomization's overlays. */
+function overlayKustomization(workspace: Workspace, artifact: Artifact, dir: string, generated: Generated | undefined, patches: readonly KustomizePatch[], tool: KustomizeTool): () => void {
+  const existing = kustomizationFileIn(artifact, dir);
+  const path = join(workspace.dir, ...(existing ?? join2(dir, 'kustomization.yaml')).split('/'));
+  const original = existing ? readFileSync(path, 'utf8') : undefined;
+  const doc = parseDocument(original ?? '');
+  if (doc.errors.length > 0) throw new KustomizeError(`${existing}: ${doc.errors[0]!.message.split('\n')[0]}`);
+  if (!doc.contents || typeof doc.toJS() !== 'object') doc.contents = doc.createNode({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization' }) as typeof doc.contents;
+  if (generated) doc.set('resources', generated.resources);
+  if (patches.length > 0) {
+    const current = (doc.toJS() as { patches?: unknown[] }).patches ?? [];
+    doc.set('patches', [...current, ...patches.map((p) => ({ patch: p.patch, ...(p.target ? { target: p.target } : {}) }))]);
+  }
+  // Flux's build keeps the order of the resources; `kubectl kustomize` sorts unless told not to.
+  if (tool.kind === 'kubectl' && !doc.has('sortOptions')) doc.set('sortOptions', { order: 'fifo' });
+  writeFileSync(path, doc.toString());
+  return () => (original === undefined ? rmSync(path, { force: true }) : writeFileSync(path, original));
+}
+
+function buildError(key: string, path: string, err: unknown, workspace?: Workspace, source?: string): unknown {
+  if (err instanceof ManifestError || err instanceof PatchError || err instanceof SubstitutionError || err instanceof KustomizeError) {
+    let message = err.message;
+    if (workspace && source) message = message.split(workspace.dir).join(source);
+    const timedOut = err instanceof KustomizeError && /did not finish within/.test(message);
+    const text = `kustomization '${key}' (${path || './'}): ${message}`;
+    return timedOut ? new CliError(text) : new UsageError(undefined, text, 'Fix the manifests (or the configuration) and build again; nothing was applied anywhere.');
+  }
+  return err;
+}
+
+export async function buildKustomizations(request: BuildRequest): Promise<BuiltKustomization[]> {
+  const { config, source } = request;
+  const namespace = config.namespace ?? 'default';
+  const flux = new Map<string, FluxKustomizationSpec>();
+  for (const r of renderClusterObjects(config)) {
+    if (r.object.kind === 'Kustomization') flux.set(r.object.metadata.name, r.object.spec as FluxKustomizationSpec);
+  }
+  const keys = [...config.kustomizations.keys()].filter((k) => !request.only || request.only.includes(k));
+  const artifact = readArtifact(source, request.limits);
+  let tool: KustomizeTool | undefined;
+  let workspace: Workspace | undefined;
+  const built: BuiltKustomization[] = [];
+  try {
+    for (const key of keys) {
+      const name = `${config.name}-${key}`;
+      const spec = flux.get(name)!;
+      const dir = artifactPath(spec.path);
+      const shown = spec.path ?? './';
+      if (!artifact.dirs.has(dir) || !existsSync(join(source, ...dir.split('/'))) || !statSync(join(source, ...dir.split('/'))).isDirectory()) {
+        throw new UsageError(undefined, `kustomization '${key}': path '${shown}' is not a directory of ${source} (or is excluded by .sourceignore).`, 'Give --source the root of the repository the configuration points at, or fix the kustomization path.');
+      }
+      const patches = spec.patches ?? [];
+      let resources: Resource[];
+      let builtWith: string;
+      try {
+        const generated = kustomizationFileIn(artifact, dir) ? undefined : generate(artifact, dir);
+        if (generated && !generated.hasDirectories && patches.every(isJsonPatch)) {
+          resources = generated.objects;
+          checkUnique(resources);
+          applyJsonPatches(resources, patches);
+          resources = dropLocalConfig(resources);
+          builtWith = 'a plain directory, built without kustomize';
+        } else {
+          tool ??= await findKustomize(request.env);
+          if (!tool) {
+            throw new UsageError(
+              undefined,
+              `kustomization '${key}' (${shown}) needs kustomize${generated ? ' (it holds directories with kustomization files)' : ' (it has a kustomization file)'}, and neither kustomize nor kubectl is on PATH.`,
+              'Install kustomize or kubectl, or build only plain-directory kustomizations with -k NAME.',
+            );
+          }
+          const remote = remoteReferences(artifact, dir);
+          if (generated) for (const r of generated.resources) remote.push(...remoteReferences(artifact, artifactPath(posix.join(dir, r))));
+          if (remote.length > 0) {
+            throw new UsageError(undefined, `kustomization '${key}' (${shown}) uses remote bases, which a build never fetches: ${remote.join(', ')}.`, 'Vendor the remote bases into the repository to build it offline.');
+          }
+          if (!workspace) {
+            request.verbose(`kustomize: ${tool.version} (${tool.path})`);
+            workspace = new Workspace(artifact);
+          }
+          const restore = overlayKustomization(workspace, artifact, dir, generated, patches, tool);
+          try {
+            const text = await kustomizeBuild(tool, join(workspace.dir, ...dir.split('/')), request.env, request.timeoutMs ?? BUILD_TIMEOUT_MS);
+            resources = readManifests(text, `the build of ${shown}`);
+          } finally {
+            restore();
+          }
+          builtWith = tool.version;
+        }
+        if (spec.postBuild) {
+          const vars = assembleVariables(spec.postBuild, request.variables);
+          const changed = substitute(resources, vars, request.strict);
+          request.verbose(`${name}: ${vars.size} variable${vars.size === 1 ? '' : 's'}, substituted in ${changed} object${changed === 1 ? '' : 's'}`);
+        }
+      } catch (err) {
+        throw buildError(key, shown, err, workspace, source);
+      }
+      for (const r of resources) {
+        setLabel(r.doc, OWNER_NAME_LABEL, name);
+        setLabel(r.doc, OWNER_NAMESPACE_LABEL, namespace);
+      }
+      request.verbose(`${name}: ${shown}, ${builtWith}: ${resources.length} object${resources.length === 1 ? '' : 's'}`);
+      built.push({ key, name, namespace, path: shown, builtWith, objects: resources.map((r) => toObject(r.doc)) });
+    }
+  } finally {
+    workspace?.remove();
+  }
+  return built;
+}
