@@ -15,12 +15,12 @@ import { versionText } from './core/version.js';
 
 /** Flags that take several `key=value` tokens per occurrence, as in az. */
 const MULTI_VALUE_FLAGS = new Set(['--config', '--config-protected', '--match-oidc-identity', '--verification-config']);
-/** `-k` is a list of key=value pairs for `flux config create|update` only (elsewhere, a name). */
+/** `-k` is a list of key=value pairs for `flux config create|update|build` only (elsewhere, a name). */
 const KUSTOMIZATION_FLAGS = new Set([...MULTI_VALUE_FLAGS, '-k', '--kustomization']);
 
 function multiValueFlags(argv: readonly string[]): ReadonlySet<string> {
   const words = argv.slice(0, 3);
-  return words[0] === 'flux' && words[1] === 'config' && (words[2] === 'create' || words[2] === 'update') ? KUSTOMIZATION_FLAGS : MULTI_VALUE_FLAGS;
+  return words[0] === 'flux' && words[1] === 'config' && (words[2] === 'create' || words[2] === 'update' || words[2] === 'build') ? KUSTOMIZATION_FLAGS : MULTI_VALUE_FLAGS;
 }
 
 interface TopLevel {

@@ -1,5 +1,6 @@
 /** The `flux` group's subgroups and commands (loaded only when the group is used). */
 import type { Command } from 'commander';
+import { registerFluxConfigBuild } from './config/build.js';
 import { registerFluxConfigCreate } from './config/create.js';
 import { registerFluxConfigDelete } from './config/delete.js';
 import { registerFluxConfigList } from './config/list.js';
@@ -30,6 +31,7 @@ show, list and delete (paste an az k8s-configuration command and change its pref
   registerFluxConfigShow(config);
   registerFluxConfigList(config);
   registerFluxConfigDelete(config);
+  registerFluxConfigBuild(config);
   const kustomization = group(flux, 'kustomization', 'Create and change the kustomizations of a Flux configuration.');
   registerFluxKustomizationCreate(kustomization);
   registerFluxKustomizationUpdate(kustomization);
