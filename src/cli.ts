@@ -46,6 +46,11 @@ const TOP_LEVEL: readonly TopLevel[] = [
     summary: 'is GitOps working on this cluster, right now?',
     build: async (program) => void (await import('./commands/status.js')).registerStatus(program),
   },
+  {
+    name: 'init',
+    summary: 'start a GitOps repository from a template',
+    build: async (program) => void (await import('./commands/init.js')).registerInit(program),
+  },
 ];
 
 /** The top-level word a command line is about. */
