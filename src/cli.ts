@@ -51,6 +51,11 @@ const TOP_LEVEL: readonly TopLevel[] = [
     summary: 'start a GitOps repository from a template',
     build: async (program) => void (await import('./commands/init.js')).registerInit(program),
   },
+  {
+    name: 'completion',
+    summary: 'print a shell completion script: bash, zsh, fish or powershell',
+    build: async (program) => void (await import('./commands/completion.js')).registerCompletion(program),
+  },
 ];
 
 /** The top-level word a command line is about. */
@@ -89,7 +94,8 @@ function acceptChoicesLikeAz(cmd: Command): void {
   cmd.commands.forEach(acceptChoicesLikeAz);
 }
 
-export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
+/** Builds the tree for a command line: only the group it names, or (all) every group. */
+export async function buildProgram(argv: readonly string[] = [], options: { all?: boolean } = {}): Promise<Command> {
   const io = currentIo();
   const program = new Command('k8s-gitops')
     .description('GitOps with Flux v2 on Azure Kubernetes clusters: AKS, Azure Arc-enabled Kubernetes and AKS on Azure Local.')
@@ -125,7 +131,7 @@ Exit codes: 0 ok, 1 error, 2 invalid input, 3 not found, 4 not authorised,
 
   const wanted = topLevelWord(argv);
   for (const top of TOP_LEVEL) {
-    if (top.name === wanted) await top.build(program);
+    if (options.all || top.name === wanted) await top.build(program);
     else program.command(top.name).summary(top.summary); // listed in help; built when used
   }
   acceptChoicesLikeAz(program);
@@ -147,6 +153,11 @@ function commanderExitCode(err: CommanderError): number {
 /** Runs the CLI and returns the exit code. */
 export async function main(given: string[]): Promise<number> {
   const io = currentIo();
+  // What the completion scripts call on each TAB: the words as typed, not parsed as flags.
+  if (given[0] === '__complete') {
+    await (await import('./completion/run.js')).runComplete(given.slice(1), (text) => io.stdout.write(text));
+    return ExitCode.ok;
+  }
   const argv = rewriteCommandLine(given);
   try {
     await (await buildProgram(argv)).parseAsync(groupMultiValueFlags(canonicalFlags(argv), multiValueFlags(argv)), { from: 'user' });
