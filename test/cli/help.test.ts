@@ -17,6 +17,11 @@ const GROUPS = ['', 'extension', 'flux', 'flux config', 'flux kustomization', 'f
 /** Commands this release must have, whatever else the tree grows. */
 const REQUIRED_COMMANDS = ['extension create', 'flux config create'];
 
+/** Commands that address no cluster: the repository's own (init, build) and the shell's (completion). */
+const NO_CLUSTER = new Set(['init', 'completion', 'flux config build']);
+/** Commands that print no data, so have no output arguments. */
+const NO_DATA = new Set(['completion']);
+
 /** Flags (as help prints them: short and long form) that every command addressing a cluster lists. */
 const CLUSTER_FLAGS = ['-g, --resource-group', '-c, --cluster-name', '-t, --cluster-type', '--cluster-resource-provider', '--subscription'];
 const GLOBAL_FLAGS = ['-o, --output', '--query', '--debug', '--verbose', '--only-show-errors', '-h, --help'];
@@ -214,7 +219,7 @@ describe('--help on every command', () => {
     expect(result.stderr).toBe('');
     expect(result.stdout).toMatch(new RegExp(`^Usage: k8s-gitops ${command} \\[options\\]`));
     const help = result.stdout;
-    const wanted = [...CLUSTER_FLAGS, ...GLOBAL_FLAGS, ...(COMMAND_FLAGS[command] ?? [])];
+    const wanted = [...(NO_CLUSTER.has(command) ? [] : CLUSTER_FLAGS), ...(NO_DATA.has(command) ? ['-h, --help'] : GLOBAL_FLAGS), ...(COMMAND_FLAGS[command] ?? [])];
     for (const flag of wanted) {
       // Each flag starts an option line of the help.
       expect({ flag, listed: new RegExp(`^ {2}${flag.replace(/[-]/g, '\\-')}\\b`, 'm').test(help) }).toEqual({ flag, listed: true });
@@ -227,7 +232,7 @@ describe('--help on every command', () => {
   });
 
   test('the cluster type flag names the three cluster types', () => {
-    for (const command of tree.commands) {
+    for (const command of tree.commands.filter((c) => !NO_CLUSTER.has(c))) {
       const help = tree.helps.get(command)!.stdout;
       for (const type of ['managedClusters', 'connectedClusters', 'provisionedClusters']) expect(help).toContain(type);
     }
@@ -298,6 +303,52 @@ describe('every dry-run example in every help text runs offline', () => {
     expect({ example, status: result.status, stderr: result.stderr }).toEqual({ example, status: 0, stderr: expect.not.stringMatching(/^ERROR:/m) });
     expect(result.stdout.trim().length).toBeGreaterThan(0);
     expectDryRunOutput(args, result.stdout);
+  });
+});
+
+describe('the examples of init, flux config build and completion run offline', () => {
+  /** The arguments of each example of a command's help (after `k8s-gitops`). */
+  const of = (command: string): string[][] => examples(tree.helps.get(command)?.stdout ?? '').map((e) => shellWords(e).slice(1));
+
+  test('each init example writes a repository into an empty directory', () => {
+    expect(of('init').length).toBeGreaterThanOrEqual(2);
+    for (const args of of('init')) {
+      const example = args.join(' ');
+      const cwd = makeTempDir();
+      try {
+        const r = runCli(args, { cwd });
+        expect({ example, status: r.status, stderr: r.stderr }).toEqual({ example, status: 0, stderr: expect.not.stringMatching(/^ERROR:/m) });
+        expect(r.stdout).toMatch(/created +clusters\//);
+      } finally {
+        removeDir(cwd);
+      }
+    }
+  });
+
+  test('each build example builds the repository init writes', () => {
+    expect(of('flux config build').length).toBeGreaterThanOrEqual(2);
+    const cwd = makeTempDir();
+    try {
+      expect(runCli(['init'], { cwd }).status).toBe(0);
+      for (const args of of('flux config build')) {
+        const example = args.join(' ');
+        const r = runCli(args, { cwd });
+        expect({ example, status: r.status, stderr: r.stderr }).toEqual({ example, status: 0, stderr: expect.not.stringMatching(/^ERROR:/m) });
+        expect(r.stdout.trim().length).toBeGreaterThan(0);
+      }
+    } finally {
+      removeDir(cwd);
+    }
+  });
+
+  test('each completion example prints a script', () => {
+    expect(of('completion').length).toBeGreaterThanOrEqual(1);
+    for (const args of of('completion')) {
+      const example = args.join(' ');
+      const r = runCli(args);
+      expect({ example, status: r.status }).toEqual({ example, status: 0 });
+      expect(r.stdout).toContain('__complete');
+    }
   });
 });
 

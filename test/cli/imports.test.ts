@@ -6,7 +6,7 @@
  * @azure/* package when one is loaded, by import() and by require().
  */
 import { describe, test, expect, beforeAll, afterAll } from '@jest/globals';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { FAKE_SUBSCRIPTION, ROOT, makeTempDir, removeDir, runCli, type CliResult } from '../helpers/cli.js';
@@ -36,12 +36,13 @@ afterAll(() => {
   removeDir(dir);
 });
 
-function traced(args: string[], options: { script?: string | null; nodeArgs?: string[] } = {}): { result: CliResult; trace: TraceEntry[] } {
+function traced(args: string[], options: { script?: string | null; nodeArgs?: string[]; cwd?: string } = {}): { result: CliResult; trace: TraceEntry[] } {
   const file = join(dir, `trace-${++counter}.jsonl`);
   const result = runCli(args, {
     nodeArgs: ['--import', HOOK, ...(options.nodeArgs ?? [])],
     env: { K8S_GITOPS_TRACE_FILE: file },
     ...(options.script !== undefined ? { script: options.script } : {}),
+    ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
   });
   let text = '';
   try {
@@ -104,6 +105,29 @@ describe('offline paths load no SDK, no spinner, no prompt library', () => {
     expect(result.status).toBe(status);
     // The preload was active and saw the CLI's own modules being loaded.
     expect(trace.some((e) => e.via === 'preload')).toBe(true);
+    expect(trace.some((e) => /\/dist\/main\.js$/.test(e.url))).toBe(true);
+    expect(heavy(trace)).toEqual([]);
+  });
+});
+
+describe('the repository commands load no SDK either', () => {
+  // Each runs in a directory of its own; init writes the repository the builds read.
+  const RUNS: Array<[string, string[], number]> = [
+    ['init', ['init', '--template', 'minimal'], 0],
+    ['flux config build', ['flux', 'config', 'build', '-f', 'clusters/default.yaml', '--source', '.'], 0],
+    ['flux config build, a usage error', ['flux', 'config', 'build', '-f', 'clusters/default.yaml', '-k', 'nope'], 2],
+    ['completion bash', ['completion', 'bash'], 0],
+    ['__complete (the whole command tree)', ['__complete', 'flux', 'config', 'cr'], 0],
+  ];
+  let repo: string;
+  beforeAll(() => {
+    repo = join(dir, 'repo');
+    mkdirSync(repo);
+  });
+
+  test.each(RUNS)('%s', (_label, args, status) => {
+    const { result, trace } = traced(args, { cwd: repo });
+    expect(result.status).toBe(status);
     expect(trace.some((e) => /\/dist\/main\.js$/.test(e.url))).toBe(true);
     expect(heavy(trace)).toEqual([]);
   });

@@ -120,10 +120,15 @@ const NEEDS_KUBERNETES = ['--context', '--kubeconfig'];
 /** Commands whose dry run sends nothing at all, not even a read. */
 const OFFLINE_DRY_RUNS = ['flux config create', 'extension create'];
 
+/** Commands that never talk to Azure: their examples run offline (test/cli/help.test.ts). */
+const OFFLINE_COMMANDS = ['init', 'completion', 'flux config build'];
+
 beforeAll(async () => {
   cwd = makeTempDir('k8s-gitops-e2e-');
   // Dry runs of create render offline (test/cli/help.test.ts runs those); the others read Azure.
-  const offline = (e: Example): boolean => e.args.some((a) => a === '--dry-run' || a.startsWith('--dry-run=')) && OFFLINE_DRY_RUNS.some((c) => commandOf(e) === c);
+  const offline = (e: Example): boolean =>
+    OFFLINE_COMMANDS.some((c) => commandOf(e) === c || commandOf(e).startsWith(`${c} `)) ||
+    (e.args.some((a) => a === '--dry-run' || a.startsWith('--dry-run=')) && OFFLINE_DRY_RUNS.some((c) => commandOf(e) === c));
   live = (await allExamples()).filter((e) => !offline(e) && !e.args.some((a) => NEEDS_KUBERNETES.includes(a)));
   live = live.map((e, i) => ({ e, i, stage: stageOf(e) })).sort((a, b) => a.stage - b.stage || a.i - b.i).map((x) => x.e);
 
