@@ -27,9 +27,9 @@ import { filesUnder, readArtifact, type Artifact, type ArtifactLimits } from './
 import { findKustomize, KustomizeError, kustomizeBuild, type KustomizeTool } from './kustomize.js';
 import { applyJsonPatches, isJsonPatch, PatchError, type KustomizePatch } from './patches.js';
 import { checkUnique, dropLocalConfig, ManifestError, readManifests, setLabel, toObject, type Resource } from './resources.js';
+import { kustomizationFileIn, references, type Reference } from './references.js';
 import { assembleVariables, substitute, SubstitutionError, type VariableSources } from './substitute.js';
 
-export const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 export const OWNER_NAME_LABEL = 'kustomize.toolkit.fluxcd.io/name';
 export const OWNER_NAMESPACE_LABEL = 'kustomize.toolkit.fluxcd.io/namespace';
 const BUILD_TIMEOUT_MS = 5 * 60_000;
@@ -71,11 +71,6 @@ export function artifactPath(path: string | undefined): string {
 }
 
 const join2 = (dir: string, name: string): string => (dir === '' ? name : `${dir}/${name}`);
-
-function kustomizationFileIn(artifact: Artifact, dir: string): string | undefined {
-  return KUSTOMIZATION_FILES.map((f) => join2(dir, f)).find((f) => artifact.has(f));
-}
-
 /** Go's filepath.Ext: from the last dot of the file name (`.yaml` alone counts). */
 function extension(file: string): string {
   const base = file.slice(file.lastIndexOf('/') + 1);
@@ -125,32 +120,6 @@ function generate(artifact: Artifact, dir: string): Generated {
     out.objects.push(...objects);
   }
   return out;
-}
-
-const REMOTE = /^(?:[a-z][a-z0-9+.-]*:\/\/|git@|git::|github\.com\/|gitlab\.com\/|bitbucket\.org\/)/i;
-
-/** Remote bases reachable from the kustomization file in `dir` (they would be fetched). */
-function remoteReferences(artifact: Artifact, dir: string, seen = new Set<string>()): string[] {
-  if (seen.has(dir)) return [];
-  seen.add(dir);
-  const file = kustomizationFileIn(artifact, dir);
-  if (!file) return [];
-  let k: Record<string, unknown>;
-  try {
-    k = (parseDocument(readFileSync(join(artifact.root, ...file.split('/')), 'utf8')).toJS() ?? {}) as Record<string, unknown>;
-  } catch {
-    return []; // kustomize reports a broken file itself
-  }
-  const found: string[] = [];
-  for (const field of ['resources', 'components', 'bases']) {
-    const entries = Array.isArray(k[field]) ? (k[field] as unknown[]) : [];
-    for (const entry of entries) {
-      if (typeof entry !== 'string') continue;
-      if (REMOTE.test(entry)) found.push(`${entry} (in ${file})`);
-      else found.push(...remoteReferences(artifact, artifactPath(posix.join(dir, entry)), seen));
-    }
-  }
-  return found;
 }
 
 /** A copy of the artifact in a temporary directory, where kustomization files may be rewritten. */
@@ -245,10 +214,14 @@ export async function buildKustomizations(request: BuildRequest): Promise<BuiltK
               'Install kustomize or kubectl, or build only plain-directory kustomizations with -k NAME.',
             );
           }
-          const remote = remoteReferences(artifact, dir);
-          if (generated) for (const r of generated.resources) remote.push(...remoteReferences(artifact, artifactPath(posix.join(dir, r))));
-          if (remote.length > 0) {
-            throw new UsageError(undefined, `kustomization '${key}' (${shown}) uses remote bases, which a build never fetches: ${remote.join(', ')}.`, 'Vendor the remote bases into the repository to build it offline.');
+          const reached = references(artifact, dir);
+          if (generated) for (const r of generated.resources) references(artifact, artifactPath(posix.join(dir, r)), reached);
+          const listed = (refs: Reference[]): string => refs.map((r) => `${r.entry} (in ${r.file})`).join(', ');
+          if (reached.remote.length > 0) {
+            throw new UsageError(undefined, `kustomization '${key}' (${shown}) uses remote bases, which a build never fetches: ${listed(reached.remote)}.`, 'Vendor the remote bases into the repository to build it offline.');
+          }
+          if (reached.outside.length > 0) {
+            throw new UsageError(undefined, `kustomization '${key}' (${shown}) refers to files outside the checkout, which Flux cannot load either: ${listed(reached.outside)}.`, 'Keep every file a kustomization uses inside the repository.');
           }
           if (!workspace) {
             request.verbose(`kustomize: ${tool.version} (${tool.path})`);

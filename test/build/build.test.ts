@@ -225,6 +225,18 @@ describe('with kustomize', () => {
     expect(err.message).not.toMatch(/k8s-gitops-build-|command failed/);
   });
 
+  test('files outside the checkout are refused, never read (Flux cannot load them either)', async () => {
+    if (!available) return;
+    tree({
+      'app/kustomization.yaml': 'resources: [../base]\n',
+      'base/kustomization.yaml': 'resources: [cm.yaml]\nconfigMapGenerator:\n  - name: leak\n    files: [secret=../../outside.txt]\n',
+      'base/cm.yaml': cm('x'),
+      'abs/kustomization.yaml': 'patches:\n  - path: /etc/hostname\n',
+    });
+    await expect(build([['name=app', 'path=./app']])).rejects.toThrow(/refers to files outside the checkout, which Flux cannot load either: \.\.\/\.\.\/outside\.txt \(in base\/kustomization\.yaml\)/);
+    await expect(build([['name=abs', 'path=./abs']])).rejects.toThrow(/outside the checkout.*\/etc\/hostname/);
+  });
+
   test('remote bases are refused, never fetched', async () => {
     if (!available) return;
     tree({ 'remote/kustomization.yaml': 'resources:\n  - https://github.com/kubernetes-sigs/kustomize//examples/multibases?ref=v5.0.0\n' });
