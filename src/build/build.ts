@@ -20,9 +20,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { parseDocument } from 'yaml';
 import { CliError, UsageError } from '../core/errors.js';
-import type { FluxConfiguration } from '../model/types.js';
+import { AZURE_DEFAULTS, type FluxConfiguration } from '../model/types.js';
 import { renderClusterObjects } from '../render/flux.js';
 import type { KubeObject } from '../render/kube.js';
+import { KUSTOMIZE_NAME_LABEL, KUSTOMIZE_NAMESPACE_LABEL } from '../status/cluster.js';
 import { filesUnder, readArtifact, type Artifact, type ArtifactLimits } from './artifact.js';
 import { findKustomize, KustomizeError, kustomizeBuild, type KustomizeTool } from './kustomize.js';
 import { applyJsonPatches, isJsonPatch, PatchError, type KustomizePatch } from './patches.js';
@@ -30,8 +31,6 @@ import { checkUnique, dropLocalConfig, ManifestError, readManifests, setLabel, t
 import { kustomizationFileIn, references, type Reference } from './references.js';
 import { assembleVariables, substitute, SubstitutionError, type VariableSources } from './substitute.js';
 
-export const OWNER_NAME_LABEL = 'kustomize.toolkit.fluxcd.io/name';
-export const OWNER_NAMESPACE_LABEL = 'kustomize.toolkit.fluxcd.io/namespace';
 const BUILD_TIMEOUT_MS = 5 * 60_000;
 
 export interface BuildRequest {
@@ -175,7 +174,7 @@ function buildError(key: string, path: string, err: unknown, workspace?: Workspa
 
 export async function buildKustomizations(request: BuildRequest): Promise<BuiltKustomization[]> {
   const { config, source } = request;
-  const namespace = config.namespace ?? 'default';
+  const namespace = config.namespace ?? AZURE_DEFAULTS.namespace;
   const flux = new Map<string, FluxKustomizationSpec>();
   for (const r of renderClusterObjects(config)) {
     if (r.object.kind === 'Kustomization') flux.set(r.object.metadata.name, r.object.spec as FluxKustomizationSpec);
@@ -245,8 +244,8 @@ export async function buildKustomizations(request: BuildRequest): Promise<BuiltK
         throw buildError(key, shown, err, workspace, source);
       }
       for (const r of resources) {
-        setLabel(r.doc, OWNER_NAME_LABEL, name);
-        setLabel(r.doc, OWNER_NAMESPACE_LABEL, namespace);
+        setLabel(r.doc, KUSTOMIZE_NAME_LABEL, name);
+        setLabel(r.doc, KUSTOMIZE_NAMESPACE_LABEL, namespace);
       }
       request.verbose(`${name}: ${shown}, ${builtWith}: ${resources.length} object${resources.length === 1 ? '' : 's'}`);
       built.push({ key, name, namespace, path: shown, builtWith, objects: resources.map((r) => toObject(r.doc)) });

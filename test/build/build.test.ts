@@ -9,7 +9,7 @@ import { describe, test, expect, beforeEach, afterEach } from '@jest/globals';
 import { mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { readArtifact } from '../../src/build/artifact.js';
-import { artifactPath, buildKustomizations, OWNER_NAME_LABEL, type BuiltKustomization } from '../../src/build/build.js';
+import { artifactPath, buildKustomizations, type BuiltKustomization } from '../../src/build/build.js';
 import { findKustomize } from '../../src/build/kustomize.js';
 import { UsageError } from '../../src/core/errors.js';
 import { buildFluxConfiguration } from '../../src/model/flux-config.js';
@@ -111,7 +111,7 @@ describe("a plain directory: Flux's generated kustomization, built without kusto
     tree({ 'apps/a.yaml': cm('a') });
     const [k] = await build([['name=apps', 'path=./apps']]);
     expect(k!.name).toBe('cfg-apps');
-    expect(k!.objects[0]!.metadata.labels).toEqual({ [OWNER_NAME_LABEL]: 'cfg-apps', 'kustomize.toolkit.fluxcd.io/namespace': 'cfg-ns' });
+    expect(k!.objects[0]!.metadata.labels).toEqual({ 'kustomize.toolkit.fluxcd.io/name': 'cfg-apps', 'kustomize.toolkit.fluxcd.io/namespace': 'cfg-ns' });
   });
 
   test('List kinds are unrolled; local-config objects are dropped; an empty directory builds to nothing', async () => {

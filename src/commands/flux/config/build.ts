@@ -9,6 +9,8 @@ import type { Context, GlobalOptions } from '../../../core/context.js';
 import { action, addGlobalOptions, type CommandOutput } from '../../../core/run.js';
 import { FLAG, type FluxConfigFlags } from '../../../model/flags.js';
 import { KUSTOMIZATION_KEYS_HELP } from '../../../model/kustomization.js';
+import { AZURE_DEFAULTS } from '../../../model/types.js';
+import type { VariableSources } from '../../../build/substitute.js';
 import { registerFluxConfigCreate } from './create.js';
 
 type Options = FluxConfigFlags &
@@ -69,7 +71,7 @@ export function registerFluxConfigBuild(parent: Command): Command {
     )
     .option('--source <dir>', 'the local checkout of the source (default: the current directory)')
     .option('--substitute-from-file <path>', "ConfigMaps and Secrets (YAML) that substitute_from names, in place of the cluster's (repeatable)", (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
-    .option('--strict-substitute', 'a variable without a value and without a default is an error (the extension setting of the same name)');
+    .option('--strict-substitute', 'a variable without a value or a default is an error, as with the extension setting kustomize-controller.strict-substitution-mode');
   addGlobalOptions(cmd);
   cmd.addHelpText('after', EXAMPLES);
   cmd.action(action<Options>(run));
@@ -115,10 +117,10 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput> {
     }
   }
 
-  const variables = new Map();
+  const variables: VariableSources = new Map();
   for (const file of options.substituteFromFile ?? []) {
     try {
-      readVariableSources(readFileFor('--substitute-from-file', file, ctx.input), file, config.namespace ?? 'default', variables, (secret) => redactor.add(secret));
+      readVariableSources(readFileFor('--substitute-from-file', file, ctx.input), file, config.namespace ?? AZURE_DEFAULTS.namespace, variables, (secret) => redactor.add(secret));
     } catch (err) {
       if (err instanceof SubstitutionError) throw new UsageError('--substitute-from-file', err.message);
       throw err;
