@@ -161,15 +161,74 @@ function overlayKustomization(workspace: Workspace, artifact: Artifact, dir: str
   return () => (original === undefined ? rmSync(path, { force: true }) : writeFileSync(path, original));
 }
 
-function buildError(key: string, path: string, err: unknown, workspace?: Workspace, source?: string): unknown {
-  if (err instanceof ManifestError || err instanceof PatchError || err instanceof SubstitutionError || err instanceof KustomizeError) {
-    let message = err.message;
-    if (workspace && source) message = message.split(workspace.dir).join(source);
-    const timedOut = err instanceof KustomizeError && /did not finish within/.test(message);
-    const text = `kustomization '${key}' (${path || './'}): ${message}`;
-    return timedOut ? new CliError(text) : new UsageError(undefined, text, 'Fix the manifests (or the configuration) and build again; nothing was applied anywhere.');
+/** One build of several kustomizations: the artifact read once, kustomize found (and the copy made) once. */
+class Builder {
+  private tool: KustomizeTool | undefined;
+  private workspace: Workspace | undefined;
+
+  constructor(
+    private readonly request: BuildRequest,
+    private readonly artifact: Artifact,
+  ) {}
+
+  /** The objects of one kustomization, before substitution; and what built them. */
+  async objects(key: string, spec: FluxKustomizationSpec): Promise<{ resources: Resource[]; builtWith: string }> {
+    const dir = artifactPath(spec.path);
+    const patches = spec.patches ?? [];
+    const generated = kustomizationFileIn(this.artifact, dir) ? undefined : generate(this.artifact, dir);
+    if (generated && !generated.hasDirectories && patches.every(isJsonPatch)) {
+      checkUnique(generated.objects);
+      applyJsonPatches(generated.objects, patches);
+      return { resources: dropLocalConfig(generated.objects), builtWith: 'a plain directory, built without kustomize' };
+    }
+    const shown = spec.path ?? './';
+    this.tool ??= await findKustomize(this.request.env);
+    if (!this.tool) {
+      throw new UsageError(
+        undefined,
+        `kustomization '${key}' (${shown}) needs kustomize${generated ? ' (it holds directories with kustomization files)' : ' (it has a kustomization file)'}, and neither kustomize nor kubectl is on PATH.`,
+        'Install kustomize or kubectl, or build only plain-directory kustomizations with -k NAME.',
+      );
+    }
+    this.checkReferences(key, shown, dir, generated);
+    if (!this.workspace) {
+      this.request.verbose(`kustomize: ${this.tool.version} (${this.tool.path})`);
+      this.workspace = new Workspace(this.artifact);
+    }
+    const restore = overlayKustomization(this.workspace, this.artifact, dir, generated, patches, this.tool);
+    try {
+      const text = await kustomizeBuild(this.tool, join(this.workspace.dir, ...dir.split('/')), this.request.env, this.request.timeoutMs ?? BUILD_TIMEOUT_MS);
+      return { resources: readManifests(text, `the build of ${shown}`), builtWith: this.tool.version };
+    } finally {
+      restore();
+    }
   }
-  return err;
+
+  /** Nothing remote is fetched and nothing outside the checkout is read. */
+  private checkReferences(key: string, shown: string, dir: string, generated: Generated | undefined): void {
+    const reached = references(this.artifact, dir);
+    if (generated) for (const r of generated.resources) references(this.artifact, artifactPath(posix.join(dir, r)), reached);
+    const listed = (refs: Reference[]): string => refs.map((r) => `${r.entry} (in ${r.file})`).join(', ');
+    if (reached.remote.length > 0) {
+      throw new UsageError(undefined, `kustomization '${key}' (${shown}) uses remote bases, which a build never fetches: ${listed(reached.remote)}.`, 'Vendor the remote bases into the repository to build it offline.');
+    }
+    if (reached.outside.length > 0) {
+      throw new UsageError(undefined, `kustomization '${key}' (${shown}) refers to files outside the checkout, which Flux cannot load either: ${listed(reached.outside)}.`, 'Keep every file a kustomization uses inside the repository.');
+    }
+  }
+
+  /** Messages from the build name the kustomization, and the checkout rather than its copy. */
+  error(key: string, shown: string, err: unknown): unknown {
+    if (!(err instanceof ManifestError || err instanceof PatchError || err instanceof SubstitutionError || err instanceof KustomizeError)) return err;
+    const message = this.workspace ? err.message.split(this.workspace.dir).join(this.request.source) : err.message;
+    const text = `kustomization '${key}' (${shown}): ${message}`;
+    if (err instanceof KustomizeError && err.timedOut) return new CliError(text);
+    return new UsageError(undefined, text, 'Fix the manifests (or the configuration) and build again; nothing was applied anywhere.');
+  }
+
+  close(): void {
+    this.workspace?.remove();
+  }
 }
 
 export async function buildKustomizations(request: BuildRequest): Promise<BuiltKustomization[]> {
@@ -181,8 +240,7 @@ export async function buildKustomizations(request: BuildRequest): Promise<BuiltK
   }
   const keys = [...config.kustomizations.keys()].filter((k) => !request.only || request.only.includes(k));
   const artifact = readArtifact(source, request.limits);
-  let tool: KustomizeTool | undefined;
-  let workspace: Workspace | undefined;
+  const builder = new Builder(request, artifact);
   const built: BuiltKustomization[] = [];
   try {
     for (const key of keys) {
@@ -190,59 +248,22 @@ export async function buildKustomizations(request: BuildRequest): Promise<BuiltK
       const spec = flux.get(name)!;
       const dir = artifactPath(spec.path);
       const shown = spec.path ?? './';
-      if (!artifact.dirs.has(dir) || !existsSync(join(source, ...dir.split('/'))) || !statSync(join(source, ...dir.split('/'))).isDirectory()) {
+      const onDisk = join(source, ...dir.split('/'));
+      if (!artifact.dirs.has(dir) || !existsSync(onDisk) || !statSync(onDisk).isDirectory()) {
         throw new UsageError(undefined, `kustomization '${key}': path '${shown}' is not a directory of ${source} (or is excluded by .sourceignore).`, 'Give --source the root of the repository the configuration points at, or fix the kustomization path.');
       }
-      const patches = spec.patches ?? [];
-      let resources: Resource[];
-      let builtWith: string;
+      let result: { resources: Resource[]; builtWith: string };
       try {
-        const generated = kustomizationFileIn(artifact, dir) ? undefined : generate(artifact, dir);
-        if (generated && !generated.hasDirectories && patches.every(isJsonPatch)) {
-          resources = generated.objects;
-          checkUnique(resources);
-          applyJsonPatches(resources, patches);
-          resources = dropLocalConfig(resources);
-          builtWith = 'a plain directory, built without kustomize';
-        } else {
-          tool ??= await findKustomize(request.env);
-          if (!tool) {
-            throw new UsageError(
-              undefined,
-              `kustomization '${key}' (${shown}) needs kustomize${generated ? ' (it holds directories with kustomization files)' : ' (it has a kustomization file)'}, and neither kustomize nor kubectl is on PATH.`,
-              'Install kustomize or kubectl, or build only plain-directory kustomizations with -k NAME.',
-            );
-          }
-          const reached = references(artifact, dir);
-          if (generated) for (const r of generated.resources) references(artifact, artifactPath(posix.join(dir, r)), reached);
-          const listed = (refs: Reference[]): string => refs.map((r) => `${r.entry} (in ${r.file})`).join(', ');
-          if (reached.remote.length > 0) {
-            throw new UsageError(undefined, `kustomization '${key}' (${shown}) uses remote bases, which a build never fetches: ${listed(reached.remote)}.`, 'Vendor the remote bases into the repository to build it offline.');
-          }
-          if (reached.outside.length > 0) {
-            throw new UsageError(undefined, `kustomization '${key}' (${shown}) refers to files outside the checkout, which Flux cannot load either: ${listed(reached.outside)}.`, 'Keep every file a kustomization uses inside the repository.');
-          }
-          if (!workspace) {
-            request.verbose(`kustomize: ${tool.version} (${tool.path})`);
-            workspace = new Workspace(artifact);
-          }
-          const restore = overlayKustomization(workspace, artifact, dir, generated, patches, tool);
-          try {
-            const text = await kustomizeBuild(tool, join(workspace.dir, ...dir.split('/')), request.env, request.timeoutMs ?? BUILD_TIMEOUT_MS);
-            resources = readManifests(text, `the build of ${shown}`);
-          } finally {
-            restore();
-          }
-          builtWith = tool.version;
-        }
+        result = await builder.objects(key, spec);
         if (spec.postBuild) {
           const vars = assembleVariables(spec.postBuild, request.variables);
-          const changed = substitute(resources, vars, request.strict);
+          const changed = substitute(result.resources, vars, request.strict);
           request.verbose(`${name}: ${vars.size} variable${vars.size === 1 ? '' : 's'}, substituted in ${changed} object${changed === 1 ? '' : 's'}`);
         }
       } catch (err) {
-        throw buildError(key, shown, err, workspace, source);
+        throw builder.error(key, shown, err);
       }
+      const { resources, builtWith } = result;
       for (const r of resources) {
         setLabel(r.doc, KUSTOMIZE_NAME_LABEL, name);
         setLabel(r.doc, KUSTOMIZE_NAMESPACE_LABEL, namespace);
@@ -251,7 +272,7 @@ export async function buildKustomizations(request: BuildRequest): Promise<BuiltK
       built.push({ key, name, namespace, path: shown, builtWith, objects: resources.map((r) => toObject(r.doc)) });
     }
   } finally {
-    workspace?.remove();
+    builder.close();
   }
   return built;
 }

@@ -16,7 +16,15 @@ export interface KustomizeTool {
   version: string;
 }
 
-export class KustomizeError extends Error {}
+export class KustomizeError extends Error {
+  constructor(
+    message: string,
+    /** It did not finish in time (not a problem of the manifests). */
+    readonly timedOut = false,
+  ) {
+    super(message);
+  }
+}
 
 /** An executable named `name` on PATH (with Windows' extensions where they apply). */
 export function which(name: string, env: NodeJS.ProcessEnv): string | undefined {
@@ -42,6 +50,8 @@ interface RunResult {
   stdout: string;
   stderr: string;
   timedOut: boolean;
+  /** It printed more than MAX_OUTPUT and was stopped. */
+  overflowed: boolean;
 }
 
 const MAX_OUTPUT = 64 * 1024 * 1024;
@@ -49,21 +59,35 @@ const MAX_OUTPUT = 64 * 1024 * 1024;
 /** Runs a program to completion within `timeoutMs`, its output bounded. */
 export function run(path: string, args: readonly string[], options: { env: NodeJS.ProcessEnv; cwd?: string; timeoutMs: number }): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(path, args, { env: options.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    // Its own process group, so that the deadline stops whatever it started too (git, helm).
+    const group = process.platform !== 'win32';
+    const child = spawn(path, args, { env: options.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true, detached: group });
+    const stop = (): void => {
+      try {
+        if (group && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+        else child.kill('SIGKILL');
+      } catch {
+        // already gone
+      }
+    };
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let size = 0;
     let timedOut = false;
+    let overflowed = false;
     const collect = (into: Buffer[]) => (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_OUTPUT) child.kill('SIGKILL');
-      else into.push(chunk);
+      if (size <= MAX_OUTPUT) into.push(chunk);
+      else if (!overflowed) {
+        overflowed = true;
+        stop();
+      }
     };
     child.stdout.on('data', collect(out));
     child.stderr.on('data', collect(err));
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill('SIGKILL');
+      stop();
     }, options.timeoutMs);
     child.on('error', (e) => {
       clearTimeout(timer);
@@ -71,7 +95,7 @@ export function run(path: string, args: readonly string[], options: { env: NodeJ
     });
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), timedOut });
+      resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), timedOut, overflowed });
     });
   });
 }
@@ -119,7 +143,8 @@ export async function findKustomize(env: NodeJS.ProcessEnv): Promise<KustomizeTo
 export async function kustomizeBuild(tool: KustomizeTool, dir: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string> {
   const args = tool.kind === 'kustomize' ? ['build', '--load-restrictor', 'LoadRestrictionsNone', dir] : ['kustomize', '--load-restrictor', 'LoadRestrictionsNone', dir];
   const r = await run(tool.path, args, { env: offlineEnv(env), cwd: dir, timeoutMs });
-  if (r.timedOut) throw new KustomizeError(`${tool.kind === 'kustomize' ? 'kustomize build' : 'kubectl kustomize'} did not finish within ${Math.round(timeoutMs / 1000)}s`);
+  if (r.timedOut) throw new KustomizeError(`${tool.kind === 'kustomize' ? 'kustomize build' : 'kubectl kustomize'} did not finish within ${Math.round(timeoutMs / 1000)}s`, true);
+  if (r.overflowed) throw new KustomizeError(`the build printed more than ${MAX_OUTPUT / 1024 / 1024} MiB`);
   if (r.code !== 0) throw new KustomizeError(errorMessage(r.stderr) || `exited with code ${r.code}`);
   return r.stdout;
 }

@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { readArtifact } from '../../src/build/artifact.js';
 import { artifactPath, buildKustomizations, type BuiltKustomization } from '../../src/build/build.js';
 import { findKustomize } from '../../src/build/kustomize.js';
-import { UsageError } from '../../src/core/errors.js';
+import { CliError, UsageError } from '../../src/core/errors.js';
 import { buildFluxConfiguration } from '../../src/model/flux-config.js';
 import type { KubeObject } from '../../src/render/kube.js';
 import { makeTempDir, removeDir } from '../helpers/cli.js';
@@ -168,6 +168,48 @@ describe("a plain directory: Flux's generated kustomization, built without kusto
     // The plain one alone still builds.
     const built = await build([['name=apps', 'path=./apps'], ['name=other', 'path=./other']], { env, only: ['other'] });
     expect(built.map((b) => b.key)).toEqual(['other']);
+  });
+});
+
+describe('how kustomize is run', () => {
+  /** A stand-in `kustomize` on PATH that reports how it was called (or hangs). */
+  function fakeKustomize(): NodeJS.ProcessEnv {
+    const bin = join(root, '..', `${root.split('/').pop()}-bin`);
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'kustomize'), [
+      '#!/bin/sh',
+      'if [ "$1" = version ]; then echo v5.4.3; exit 0; fi',
+      'if [ -n "$FAKE_SLEEP" ]; then sleep "$FAKE_SLEEP"; fi',
+      'k=$(base64 < "$4/kustomization.yaml" | tr -d "\\n")',
+      'printf \'apiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: fake\\ndata:\\n  args: "%s"\\n  kustomization: "%s"\\n  proxy: "%s"\\n\' "$*" "$k" "$HTTPS_PROXY"',
+      '',
+    ].join('\n'), { mode: 0o755 });
+    return { PATH: `${bin}:/usr/bin:/bin` }; // kustomize is looked up before kubectl
+  }
+
+  test('kustomize build, load restrictions off, the overlay written into a copy, the network closed', async () => {
+    tree({ 'app/kustomization.yaml': 'resources: [cm.yaml]\n', 'app/cm.yaml': cm('x') });
+    const [k] = await build([['name=app', 'path=./app']], { env: fakeKustomize() });
+    expect(k!.builtWith).toBe('kustomize v5.4.3');
+    const data = (k!.objects[0] as KubeObject & { data: Record<string, string> }).data;
+    expect(data.args).toMatch(/^build --load-restrictor LoadRestrictionsNone \/.*k8s-gitops-build-[^/]+\/app$/);
+    const written = Buffer.from(data.kustomization!, 'base64').toString('utf8');
+    expect(written).toMatch(/resources: \[ ?cm\.yaml ?\]/);
+    expect(written).toMatch(/patches:[\s\S]*use-managed-source=true/); // Azure's patch, laid over the user's file
+    expect(written).not.toContain('sortOptions'); // kustomize keeps the order as it is; only kubectl needs telling
+    expect(data.proxy).toBe('http://127.0.0.1:9');
+    expect(readFileSync(join(root, 'app', 'kustomization.yaml'), 'utf8')).toBe('resources: [cm.yaml]\n');
+  });
+
+  test('a kustomize that does not finish is stopped at the deadline: an error, not an input problem', async () => {
+    tree({ 'app/kustomization.yaml': 'resources: [cm.yaml]\n', 'app/cm.yaml': cm('x') });
+    const { config } = buildFluxConfiguration({ name: 'cfg', url: 'https://example.com/repo', branch: 'main', kustomization: [['name=app', 'path=./app']] }, fakeInput());
+    const started = Date.now();
+    const err = await buildKustomizations({ config, source: root, variables: new Map(), strict: false, env: { ...fakeKustomize(), FAKE_SLEEP: '30' }, verbose: () => undefined, timeoutMs: 300 }).catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(err).toBeInstanceOf(CliError);
+    expect(err).not.toBeInstanceOf(UsageError);
+    expect((err as Error).message).toMatch(/kustomization 'app' \(\.\/app\): kustomize build did not finish within 0s/);
   });
 });
 
