@@ -149,8 +149,19 @@ export async function kustomizeBuild(tool: KustomizeTool, dir: string, env: Node
   return r.stdout;
 }
 
-/** kustomize's message without its decoration: `Error: …`, or kubectl's log line `… "command failed" err="…"`. */
+const MAX_MESSAGE = 4000;
+
+/**
+ * kustomize's message without its decoration (`Error: …`, or kubectl's log line
+ * `… "command failed" err="…"`), without control characters and at most MAX_MESSAGE long:
+ * it quotes the user's files.
+ */
 export function errorMessage(stderr: string): string {
+  const text = extractMessage(stderr).replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
+  return text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE)}…` : text;
+}
+
+function extractMessage(stderr: string): string {
   const text = stderr.trim();
   const logged = /"command failed" err="((?:[^"\\]|\\.)*)"/.exec(text);
   if (logged) {

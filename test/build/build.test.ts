@@ -10,7 +10,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileS
 import { dirname, join } from 'node:path';
 import { readArtifact } from '../../src/build/artifact.js';
 import { artifactPath, buildKustomizations, type BuiltKustomization } from '../../src/build/build.js';
-import { findKustomize } from '../../src/build/kustomize.js';
+import { errorMessage, findKustomize } from '../../src/build/kustomize.js';
 import { CliError, UsageError } from '../../src/core/errors.js';
 import { buildFluxConfiguration } from '../../src/model/flux-config.js';
 import type { KubeObject } from '../../src/render/kube.js';
@@ -284,4 +284,10 @@ describe('with kustomize', () => {
     tree({ 'remote/kustomization.yaml': 'resources:\n  - https://github.com/kubernetes-sigs/kustomize//examples/multibases?ref=v5.0.0\n' });
     await expect(build([['name=remote', 'path=./remote']])).rejects.toThrow(/uses remote bases, which a build never fetches/);
   });
+});
+
+test("kustomize's messages lose their decoration and control characters", () => {
+  expect(errorMessage('Error: accumulating resources: x\n')).toBe('accumulating resources: x');
+  expect(errorMessage('E1206 09:38:18.653927 9105 run.go:72] "command failed" err="accumulating resources: \\"a\\" \\u001b[31mred"\n')).toBe('accumulating resources: "a" [31mred');
+  expect(errorMessage(`Error: ${'x'.repeat(10_000)}`).length).toBeLessThan(4100);
 });
