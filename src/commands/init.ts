@@ -85,7 +85,7 @@ async function run(dirArg: string | undefined, options: Options, ctx: Context): 
   if (url === PLACEHOLDER_URL) {
     ctx.log.warn(`${configs.join(' and ')} ${configs.length === 1 ? 'points' : 'point'} at a placeholder URL (${PLACEHOLDER_URL}): push the repository and put its URL there (or run init again with --url and --force).`);
   }
-  const cd = dir === '.' ? '' : `cd ${/^[\w./-]+$/.test(dir) ? dir : JSON.stringify(dir)} && `;
+  const cd = dir === '.' ? '' : `cd ${/^[\w./-]+$/.test(dir) ? dir : `'${dir.replace(/'/g, `'\\''`)}'`} && `;
   ctx.log.info(
     [
       `${changed.length === 0 ? 'Nothing to change' : `Wrote the ${template} template`} in ${dir === '.' ? 'the current directory' : dir}. Next:`,
