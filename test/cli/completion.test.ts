@@ -68,6 +68,11 @@ describe('the scripts', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toBe('create\tcreate a Flux configuration (installs the Flux extension first if needed)\n:values\n');
   });
+
+  test('the words are read as the CLI reads them: az\'s flux create is flux config create, help A is A --help', () => {
+    expect(runCli(['__complete', 'flux', 'create', '-t', 'prov']).stdout).toBe('provisionedClusters\n:values\n');
+    expect(runCli(['__complete', 'help', 'flux', 'con']).stdout).toMatch(/^config\t/);
+  });
 });
 
 describe('bash', () => {
