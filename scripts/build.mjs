@@ -1,45 +1,151 @@
-// Bundles src/cli.ts into dist/ with esbuild. Small dependencies are bundled so that start-up
-// does not pay for module resolution; the SDKs and the interactive libraries stay external and
-// are only imported inside the code paths that need them (see the import test in test/).
+// Builds dist/ with esbuild: a few large scripts instead of hundreds of files from node_modules,
+// each loaded with V8's code cache by dist/main.js (src/boot/main.ts).
+//
+//   dist/cli.js       src/main.ts and every module of ours, with the small libraries (commander,
+//                     chalk, yaml, JMESPath); what help, usage errors and dry runs load
+//   dist/azure.js     the Azure SDK packages the code imports   } each loaded only when a
+//   dist/kube.js      the Kubernetes client                      } command imports one of
+//   dist/terminal.js  ora and inquirer                           } their packages
+//   dist/main.js      the loader; dist/bundles.json, what each bundle holds
+//
+// Our code imports those packages with import() inside the code paths that need them; here
+// each such import() becomes a call of the loader's __vendor(), which loads the package's
+// bundle. A static import of one of them would load it on every path: the build refuses it.
 import { build } from 'esbuild';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const root = new URL('../', import.meta.url);
+const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'));
+const dist = fileURLToPath(new URL('dist/', root));
 
-rmSync(new URL('../dist/', import.meta.url), { recursive: true, force: true });
-// yaml's own ES module build (published for browsers, plain ESM without Node specifics) lets
-// esbuild hoist and tree-shake it; its CommonJS build costs a few milliseconds more per start.
-const yamlEsm = {
-  name: 'yaml-esm',
-  setup(b) {
-    b.onResolve({ filter: /^yaml$/ }, () => ({ path: fileURLToPath(new URL('../node_modules/yaml/browser/index.js', import.meta.url)) }));
-  },
+/** Which bundle holds each package imported lazily (matched on the import specifier). */
+const VENDORS = [
+  { bundle: 'azure', test: (s) => s.startsWith('@azure/') },
+  { bundle: 'kube', test: (s) => s.startsWith('@kubernetes/') },
+  { bundle: 'terminal', test: (s) => s === 'ora' || s === 'inquirer' || s.startsWith('@inquirer/') },
+];
+const vendorOf = (specifier) => VENDORS.find((v) => v.test(specifier))?.bundle;
+
+// Every bundle is one function the loader calls; esbuild writes CommonJS, wrapped.
+const WRAP = {
+  banner: { js: '(function (exports, require, module, __filename, __dirname, __vendor) {' },
+  footer: { js: '})' },
 };
-
-await build({
-  plugins: [yamlEsm],
-  entryPoints: ['src/main.ts'],
-  outdir: 'dist',
+const COMMON = {
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node22',
   sourcemap: false,
   minify: true,
   keepNames: true,
   legalComments: 'none',
-  external: ['@azure/*', '@kubernetes/*', 'ora', 'inquirer'],
-  banner: { js: "import { createRequire as __k8sGitopsRequire } from 'node:module'; const require = __k8sGitopsRequire(import.meta.url);" },
+  charset: 'ascii',
+  metafile: true,
+  write: false,
   logLevel: 'warning',
+};
+
+// yaml's own ES module build (published for browsers, plain ESM without Node specifics) lets
+// esbuild hoist and tree-shake it; its CommonJS build costs a few milliseconds more per start.
+const yamlEsm = {
+  name: 'yaml-esm',
+  setup(b) {
+    b.onResolve({ filter: /^yaml$/ }, () => ({ path: fileURLToPath(new URL('node_modules/yaml/browser/index.js', root)) }));
+  },
+};
+
+/** Packages a bundle was built from, by name, from esbuild's metafile. */
+function packagesOf(metafile) {
+  const names = new Set();
+  for (const input of Object.keys(metafile.inputs)) {
+    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (m) names.add(m[1]);
+    else if (input.startsWith('src/')) names.add('(k8s-gitops)');
+  }
+  return [...names].sort();
+}
+
+function textOf(result) {
+  if (result.outputFiles.length !== 1) throw new Error(`expected one output file, got ${result.outputFiles.length}`);
+  return result.outputFiles[0].text;
+}
+
+rmSync(dist, { recursive: true, force: true });
+const outputs = new Map();
+const manifest = {};
+
+// 1. The CLI: everything of ours; the SDKs and the terminal libraries left out.
+const cli = await build({
+  ...COMMON,
+  ...WRAP,
+  plugins: [yamlEsm],
+  entryPoints: ['src/main.ts'],
+  outfile: `${dist}cli.js`,
+  external: ['@azure/*', '@kubernetes/*', 'ora', 'inquirer', '@inquirer/*'],
   define: { __K8S_GITOPS_VERSION__: JSON.stringify(pkg.version) },
 });
+const specifiers = new Set();
+for (const output of Object.values(cli.metafile.outputs)) {
+  for (const imported of output.imports) {
+    if (!imported.external || imported.path.startsWith('node:') || !vendorOf(imported.path)) continue;
+    if (imported.kind !== 'dynamic-import') {
+      throw new Error(`${imported.path} is imported statically (${imported.kind}): import it with import() in the code path that needs it, so that help and dry runs do not load it.`);
+    }
+    specifiers.add(imported.path);
+  }
+}
+let cliText = textOf(cli);
+for (const specifier of specifiers) cliText = cliText.split(`import(${JSON.stringify(specifier)})`).join(`__vendor(${JSON.stringify(specifier)})`);
+if (/\bimport\(/.test(cliText)) throw new Error('dist/cli.js still holds an import() the loader cannot serve (a vm.Script has no module loader).');
+outputs.set('cli.js', cliText);
+manifest['cli.js'] = packagesOf(cli.metafile);
+
+// 2. One bundle per group of packages: `modules[specifier]` is the package's namespace.
+const vendors = {};
+for (const { bundle } of VENDORS) {
+  const mine = [...specifiers].filter((s) => vendorOf(s) === bundle).sort();
+  if (mine.length === 0) continue;
+  const entry = [
+    ...mine.map((s, i) => `import * as m${i} from ${JSON.stringify(s)};`),
+    `export const modules = { ${mine.map((s, i) => `${JSON.stringify(s)}: m${i}`).join(', ')} };`,
+  ].join('\n');
+  const result = await build({
+    ...COMMON,
+    ...WRAP,
+    stdin: { contents: entry, resolveDir: fileURLToPath(root), sourcefile: `${bundle}-packages.mjs`, loader: 'js' },
+    outfile: `${dist}${bundle}.js`,
+  });
+  if (/\bimport\(/.test(textOf(result))) throw new Error(`dist/${bundle}.js holds an import() the loader cannot serve.`);
+  outputs.set(`${bundle}.js`, textOf(result));
+  manifest[`${bundle}.js`] = packagesOf(result.metafile);
+  for (const s of mine) vendors[s] = bundle;
+}
+
+// 3. The loader, told the build's id (the code cache is kept per build) and where each package is.
+const hash = createHash('sha256');
+for (const [name, text] of [...outputs].sort(([a], [b]) => a.localeCompare(b))) hash.update(name).update('\0').update(text).update('\0');
+const id = hash.digest('hex').slice(0, 16);
+const loader = await build({
+  ...COMMON,
+  entryPoints: ['src/boot/main.ts'],
+  outfile: `${dist}main.js`,
+  define: { __K8S_GITOPS_BUILD__: JSON.stringify({ id, vendors }) },
+});
+outputs.set('main.js', textOf(loader));
+
+mkdirSync(dist, { recursive: true });
+for (const [name, text] of outputs) writeFileSync(`${dist}${name}`, text);
+writeFileSync(`${dist}bundles.json`, `${JSON.stringify({ id, bundles: manifest, vendors }, null, 2)}\n`);
+// The bundles are scripts, not ES modules, whatever package.json's "type" says for src/.
+writeFileSync(`${dist}package.json`, '{ "type": "commonjs" }\n');
 
 // The emulator (a test double of Azure, see emulator/README.md) is built on its own: the
 // product bundle never contains it. Its dependencies stay in node_modules.
-if (existsSync(new URL('../emulator/main.ts', import.meta.url))) {
-  rmSync(new URL('../dist-emulator/', import.meta.url), { recursive: true, force: true });
+if (existsSync(new URL('emulator/main.ts', root))) {
+  rmSync(new URL('dist-emulator/', root), { recursive: true, force: true });
   await build({
     entryPoints: ['emulator/main.ts'],
     outdir: 'dist-emulator',

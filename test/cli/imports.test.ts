@@ -1,46 +1,66 @@
 /**
- * Paths that send nothing to Azure load no SDK: help,
- * version, a usage error and every dry run must not load @azure/*, @kubernetes/*, ora or
- * inquirer. Proven with a Node --import preload that records every module the process resolves
- * (test/helpers/trace-imports.mjs), with a positive control showing the preload does see an
- * @azure/* package when one is loaded, by import() and by require().
+ * Paths that send nothing to Azure load no SDK and build no credential: help, version, a usage
+ * error and every dry run must not load the bundles that hold @azure/*, @kubernetes/*, ora or
+ * inquirer (dist/bundles.json says which those are), must not resolve any of them from
+ * node_modules either, and must not read the variables an Azure credential reads when it is
+ * constructed. Proven with a Node --import preload (test/helpers/trace-imports.mjs) that records
+ * module resolutions, the files the loader reads and those variable reads, with positive
+ * controls: the preload sees an @azure/* package loaded by import() and by require(), and an
+ * Azure command of the built CLI, against the emulator, loads the Azure bundle and builds its
+ * credential.
  */
 import { describe, test, expect, beforeAll, afterAll } from '@jest/globals';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { FAKE_SUBSCRIPTION, ROOT, makeTempDir, removeDir, runCli, type CliResult } from '../helpers/cli.js';
+import { FAST, startEmulator, type RunningEmulator } from '../emulator/harness.js';
 
 const HOOK = pathToFileURL(join(ROOT, 'test', 'helpers', 'trace-imports.mjs')).href;
 
 interface TraceEntry {
-  via: 'preload' | 'import' | 'require';
+  via: 'preload' | 'import' | 'require' | 'read' | 'env';
   specifier?: string;
   url: string;
   parent?: string | null;
 }
 
-/** Modules that must stay out of the offline paths, by resolved URL. */
+interface BuildManifest {
+  bundles: Record<string, string[]>;
+  vendors: Record<string, string>;
+}
+
+/** Packages that must stay out of the offline paths. */
+const HEAVY_PACKAGE = /^(@azure\/|@kubernetes\/|ora$|inquirer$|@inquirer\/)/;
+/** The same, by resolved URL and by the specifier asked for (in case resolution went elsewhere). */
 const HEAVY_URL = /\/node_modules\/(@azure\/|@kubernetes\/|ora\/|inquirer\/|@inquirer\/)/;
-/** The same, by the specifier asked for (in case resolution went elsewhere). */
 const HEAVY_SPECIFIER = /^(@azure\/|@kubernetes\/|ora$|ora\/|inquirer$|inquirer\/|@inquirer\/)/;
 
 let dir: string;
 let counter = 0;
+let manifest: BuildManifest;
+/** dist/ bundles holding one of the heavy packages, by file URL. */
+let heavyBundles: Map<string, string[]>;
 
 beforeAll(() => {
   dir = makeTempDir();
+  manifest = JSON.parse(readFileSync(join(ROOT, 'dist', 'bundles.json'), 'utf8')) as BuildManifest;
+  heavyBundles = new Map(
+    Object.entries(manifest.bundles)
+      .filter(([, packages]) => packages.some((p) => HEAVY_PACKAGE.test(p)))
+      .map(([name, packages]) => [pathToFileURL(join(ROOT, 'dist', name)).href, packages.filter((p) => HEAVY_PACKAGE.test(p))]),
+  );
 });
 
 afterAll(() => {
   removeDir(dir);
 });
 
-function traced(args: string[], options: { script?: string | null; nodeArgs?: string[]; cwd?: string } = {}): { result: CliResult; trace: TraceEntry[] } {
+function traced(args: string[], options: { script?: string | null; nodeArgs?: string[]; cwd?: string; env?: Record<string, string> } = {}): { result: CliResult; trace: TraceEntry[] } {
   const file = join(dir, `trace-${++counter}.jsonl`);
   const result = runCli(args, {
     nodeArgs: ['--import', HOOK, ...(options.nodeArgs ?? [])],
-    env: { K8S_GITOPS_TRACE_FILE: file },
+    env: { K8S_GITOPS_TRACE_FILE: file, ...options.env },
     ...(options.script !== undefined ? { script: options.script } : {}),
     ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
   });
@@ -57,8 +77,16 @@ function traced(args: string[], options: { script?: string | null; nodeArgs?: st
   return { result, trace };
 }
 
+/** Heavy modules resolved from node_modules, and heavy bundles read. */
 function heavy(trace: TraceEntry[]): string[] {
-  return trace.filter((e) => HEAVY_URL.test(e.url) || (e.specifier !== undefined && HEAVY_SPECIFIER.test(e.specifier))).map((e) => `${e.via} ${e.specifier ?? ''} -> ${e.url}`);
+  return trace
+    .filter((e) => (e.via !== 'env' && (HEAVY_URL.test(e.url) || (e.specifier !== undefined && HEAVY_SPECIFIER.test(e.specifier)))) || (e.via === 'read' && heavyBundles.has(e.url)))
+    .map((e) => `${e.via} ${e.specifier ?? ''} -> ${e.url}${heavyBundles.has(e.url) ? ` (${heavyBundles.get(e.url)!.join(', ')})` : ''}`);
+}
+
+/** Variables a credential reads when it is built. */
+function credentialReads(trace: TraceEntry[]): string[] {
+  return [...new Set(trace.filter((e) => e.via === 'env').map((e) => e.specifier!))].sort();
 }
 
 const TUTORIAL = [
@@ -82,6 +110,18 @@ const OFFLINE_RUNS: Array<[string, string[], number]> = [
   ['a bad FLUX_EXTENSION_VERSION-style flag', [...TUTORIAL, '--extension-version', 'latest'], 2],
 ];
 
+describe('the build keeps the SDKs out of the CLI bundle', () => {
+  test('dist/cli.js holds none of the heavy packages; each of them is in a bundle of its own', () => {
+    expect(manifest.bundles['cli.js']).toBeDefined();
+    expect(manifest.bundles['cli.js']!.filter((p) => HEAVY_PACKAGE.test(p))).toEqual([]);
+    for (const name of ['@azure/identity', '@azure/arm-kubernetesconfiguration', '@kubernetes/client-node', 'ora', 'inquirer']) {
+      const bundle = manifest.vendors[name];
+      expect(bundle).toBeDefined();
+      expect(heavyBundles.get(pathToFileURL(join(ROOT, 'dist', `${bundle}.js`)).href)).toContain(name);
+    }
+  });
+});
+
 describe('the trace preload works', () => {
   test('import() of @azure/identity is recorded as loading @azure/', () => {
     const { result, trace } = traced([], { script: null, nodeArgs: ['--input-type=module', '--eval', "await import('@azure/identity');"] });
@@ -99,14 +139,39 @@ describe('the trace preload works', () => {
   });
 });
 
-describe('offline paths load no SDK, no spinner, no prompt library', () => {
+describe('the trace sees the CLI load the Azure bundle and build a credential', () => {
+  let emulator: RunningEmulator;
+
+  beforeAll(async () => {
+    emulator = await startEmulator(FAST);
+  });
+
+  afterAll(async () => {
+    await emulator.stop();
+  });
+
+  test('flux config show against the emulator', () => {
+    const { result, trace } = traced(['flux', 'config', 'show', '-g', 'rg', '-c', 'aks1', '-t', 'managedClusters', '-n', 'absent'], { env: emulator.env });
+    expect(result.status).toBe(3); // not found: the credential was built and its token used
+    const azure = pathToFileURL(join(ROOT, 'dist', `${manifest.vendors['@azure/identity']}.js`)).href;
+    expect(trace.some((e) => e.via === 'read' && e.url === azure)).toBe(true);
+    expect(heavy(trace).length).toBeGreaterThan(0);
+    expect(credentialReads(trace)).toEqual(expect.arrayContaining(['AZURE_CLIENT_ID', 'IDENTITY_ENDPOINT']));
+  });
+});
+
+describe('offline paths load no SDK, no spinner, no prompt library, and build no credential', () => {
   test.each(OFFLINE_RUNS)('%s', (_label, args, status) => {
     const { result, trace } = traced(args);
     expect(result.status).toBe(status);
-    // The preload was active and saw the CLI's own modules being loaded.
+    // The preload was active and saw the CLI's loader read its own bundle.
     expect(trace.some((e) => e.via === 'preload')).toBe(true);
     expect(trace.some((e) => /\/dist\/main\.js$/.test(e.url))).toBe(true);
+    expect(trace.some((e) => e.via === 'read' && e.url === pathToFileURL(join(ROOT, 'dist', 'cli.js')).href)).toBe(true);
     expect(heavy(trace)).toEqual([]);
+    expect(credentialReads(trace)).toEqual([]);
+    // Nothing at all comes from node_modules: everything the CLI runs is in dist/.
+    expect(trace.filter((e) => e.via !== 'env' && e.url.includes('/node_modules/')).map((e) => fileURLToPath(e.url))).toEqual([]);
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * End-to-end helpers: one emulator per test file (started through test/emulator/harness.ts),
  * the built CLI run as a subprocess whose environment is exactly the emulator's exported
- * variables plus PATH and HOME, and readers of what the emulator received.
+ * variables plus PATH, HOME and the code cache directory, and readers of what the emulator
+ * received.
  */
 import type { LoggedRequest as EmulatorLoggedRequest } from '../../emulator/requestlog.js';
 import { afterAll, afterEach, beforeAll, expect } from '@jest/globals';
@@ -98,7 +99,7 @@ export class E2E {
     return new E2E(await startEmulator(args));
   }
 
-  /** Exactly what the emulator exported; the CLI gets these plus PATH and HOME. */
+  /** Exactly what the emulator exported; the CLI gets these plus PATH, HOME and XDG_CACHE_HOME. */
   get vars(): Record<string, string> {
     return this.emu.env;
   }

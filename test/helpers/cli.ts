@@ -45,8 +45,16 @@ export interface RunOptions {
   timeout?: number;
 }
 
+/**
+ * The CLI's code cache (src/boot/code-cache.ts) for every test run: one directory shared by all
+ * of them (the cache is safe for processes at once), so that runs are not all first runs and
+ * nothing is written into the fresh HOME or the developer's own cache. Tests of the cache itself
+ * set XDG_CACHE_HOME to directories of their own.
+ */
+export const TEST_CODE_CACHE = join(tmpdir(), `k8s-gitops-test-code-cache${typeof process.getuid === 'function' ? `-${process.getuid()}` : ''}`);
+
 /** Variables that could point the CLI at a real account, a cluster, or change its output. */
-const DROPPED = [/^AZURE_/i, /^ARM_/i, /^MSI_/i, /^IDENTITY_/i, /^IMDS_/i, /^KUBECONFIG$/i, /^FORCE_COLOR$/i, /^NO_COLOR$/i, /^NODE_OPTIONS$/i, /^K8S_GITOPS_/i];
+const DROPPED = [/^AZURE_/i, /^ARM_/i, /^MSI_/i, /^IDENTITY_/i, /^IMDS_/i, /^KUBECONFIG$/i, /^FORCE_COLOR$/i, /^NO_COLOR$/i, /^NODE_OPTIONS$/i, /^K8S_GITOPS_/i, /^XDG_CACHE_HOME$/i, /^NODE_DISABLE_COMPILE_CACHE$/i];
 
 /** The parent's environment without credentials, Azure settings or colour switches. */
 export function cleanEnv(home: string, extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
@@ -58,6 +66,7 @@ export function cleanEnv(home: string, extra: Record<string, string | undefined>
   env.USERPROFILE = home;
   env.AZURE_CONFIG_DIR = join(home, '.azure');
   env.TERM = 'dumb';
+  env.XDG_CACHE_HOME = TEST_CODE_CACHE;
   for (const [key, value] of Object.entries(extra)) {
     if (value === undefined) delete env[key];
     else env[key] = value;
@@ -171,10 +180,11 @@ export function linesStartingWith(text: string, marker: string): string[] {
 
 /**
  * The whole environment of a run that must see exactly `vars` (for instance the variables an
- * emulator exports) and nothing else from the parent: only PATH and HOME are added.
+ * emulator exports) and nothing else from the parent: only PATH, HOME and the tests' code cache
+ * directory are added.
  */
 export function exactEnv(home: string, vars: Record<string, string>): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', HOME: home, ...vars };
+  return { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', HOME: home, XDG_CACHE_HOME: TEST_CODE_CACHE, ...vars };
 }
 
 /** Like runCli, but the child's environment is exactly `vars` plus PATH and a fresh, empty HOME. */
