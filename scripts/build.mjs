@@ -57,6 +57,49 @@ const yamlEsm = {
   },
 };
 
+// Modules imported at the top of a module but needed only on some of its paths, and costly
+// enough to set up that the others should not pay for them: commander's node:child_process (for
+// subcommands that are executables of their own, which k8s-gitops has none of), node:crypto in
+// the model (certificate and SSH key checks), and YAML and JMESPath in the output layer (only
+// for -o yaml and --query). Where `importer` imports `module`, it gets an object of getters that
+// loads the module on first use: same names, same values, set up only when touched.
+const LAZY_IMPORTS = [
+  { module: 'node:child_process', importer: /[\\/]node_modules[\\/]commander[\\/]/ },
+  { module: 'node:crypto', importer: /[\\/]src[\\/]model[\\/]/ },
+  { module: 'yaml', importer: /[\\/]src[\\/]core[\\/]output\.ts$/ },
+  { module: '@jmespath-community/jmespath', importer: /[\\/]src[\\/]core[\\/]output\.ts$/ },
+];
+const lazyImports = {
+  name: 'lazy-imports',
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, (args) => {
+      if (args.namespace === 'lazy') return undefined;
+      const lazy = LAZY_IMPORTS.find((l) => l.module === args.path && l.importer.test(args.importer));
+      return lazy ? { path: args.path, namespace: 'lazy' } : undefined;
+    });
+    b.onLoad({ filter: /.*/, namespace: 'lazy' }, async (args) => {
+      const names = Object.keys(await import(args.path)).filter((k) => k !== 'default');
+      const body = names.map((k) => `  get ${JSON.stringify(k)}() { return load()[${JSON.stringify(k)}]; },`).join('\n');
+      return {
+        contents: `let loaded;\nconst load = () => (loaded ??= require(${JSON.stringify(args.path)}));\nmodule.exports = {\n${body}\n};\n`,
+        loader: 'js',
+        resolveDir: fileURLToPath(root),
+      };
+    });
+  },
+};
+
+// chalk detects colour support on load (reading the terminals through node:tty), for its default
+// instance; k8s-gitops never uses that instance: every Chalk it makes is given its level
+// (src/core/context.ts decides from the streams, NO_COLOR, FORCE_COLOR and --no-color).
+const chalkWithoutDetection = {
+  name: 'chalk-without-detection',
+  setup(b) {
+    b.onResolve({ filter: /^#supports-color$/ }, (args) => (/[\\/]node_modules[\\/]chalk[\\/]/.test(args.importer) ? { path: 'supports-color', namespace: 'no-detection' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'no-detection' }, () => ({ contents: 'export default { stdout: false, stderr: false };', loader: 'js' }));
+  },
+};
+
 /** Packages a bundle was built from, by name, from esbuild's metafile. */
 function packagesOf(metafile) {
   const names = new Set();
@@ -81,7 +124,7 @@ const manifest = {};
 const cli = await build({
   ...COMMON,
   ...WRAP,
-  plugins: [yamlEsm],
+  plugins: [lazyImports, yamlEsm, chalkWithoutDetection],
   entryPoints: ['src/main.ts'],
   outfile: `${dist}cli.js`,
   external: ['@azure/*', '@kubernetes/*', 'ora', 'inquirer', '@inquirer/*'],
