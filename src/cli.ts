@@ -27,7 +27,7 @@ interface TopLevel {
   name: string;
   summary: string;
   /** Builds the whole command (a group and its commands, or one command) under `program`. */
-  build(program: Command): Promise<void>;
+  build(program: Command, argv: readonly string[]): Promise<void>;
 }
 
 const TOP_LEVEL: readonly TopLevel[] = [
@@ -39,7 +39,7 @@ const TOP_LEVEL: readonly TopLevel[] = [
   {
     name: 'flux',
     summary: 'Flux v2 configurations of a cluster.',
-    build: async (program) => (await import('./commands/flux/index.js')).registerFluxCommands(program.command('flux').summary(TOP_LEVEL[1]!.summary).description(TOP_LEVEL[1]!.summary)),
+    build: async (program, argv) => (await import('./commands/flux/index.js')).registerFluxCommands(program.command('flux').summary(TOP_LEVEL[1]!.summary).description(TOP_LEVEL[1]!.summary), argv),
   },
   {
     name: 'status',
@@ -131,7 +131,8 @@ Exit codes: 0 ok, 1 error, 2 invalid input, 3 not found, 4 not authorised,
 
   const wanted = topLevelWord(argv);
   for (const top of TOP_LEVEL) {
-    if (options.all || top.name === wanted) await top.build(program);
+    // The whole tree (completion) builds every command of every group: no command is "named".
+    if (options.all || top.name === wanted) await top.build(program, options.all ? [] : argv);
     else program.command(top.name).summary(top.summary); // listed in help; built when used
   }
   acceptChoicesLikeAz(program);
