@@ -111,6 +111,11 @@ function packagesOf(metafile) {
   return [...names].sort();
 }
 
+/** The import() calls esbuild left in a bundle (of packages it did not bundle). */
+function dynamicImports(metafile) {
+  return Object.values(metafile.outputs).flatMap((o) => o.imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path));
+}
+
 function textOf(result) {
   if (result.outputFiles.length !== 1) throw new Error(`expected one output file, got ${result.outputFiles.length}`);
   return result.outputFiles[0].text;
@@ -140,9 +145,15 @@ for (const output of Object.values(cli.metafile.outputs)) {
     specifiers.add(imported.path);
   }
 }
+// A vm.Script has no module loader: every import() left must be one the loader serves.
+const unserved = dynamicImports(cli.metafile).filter((s) => !specifiers.has(s));
+if (unserved.length > 0) throw new Error(`dist/cli.js would import() ${unserved.join(', ')}, which no bundle holds.`);
 let cliText = textOf(cli);
-for (const specifier of specifiers) cliText = cliText.split(`import(${JSON.stringify(specifier)})`).join(`__vendor(${JSON.stringify(specifier)})`);
-if (/\bimport\(/.test(cliText)) throw new Error('dist/cli.js still holds an import() the loader cannot serve (a vm.Script has no module loader).');
+for (const specifier of specifiers) {
+  const parts = cliText.split(`import(${JSON.stringify(specifier)})`);
+  if (parts.length === 1) throw new Error(`dist/cli.js: the import() of ${specifier} was not found as written, so it cannot be served.`);
+  cliText = parts.join(`__vendor(${JSON.stringify(specifier)})`);
+}
 outputs.set('cli.js', cliText);
 manifest['cli.js'] = packagesOf(cli.metafile);
 
@@ -161,7 +172,7 @@ for (const { bundle } of VENDORS) {
     stdin: { contents: entry, resolveDir: fileURLToPath(root), sourcefile: `${bundle}-packages.mjs`, loader: 'js' },
     outfile: `${dist}${bundle}.js`,
   });
-  if (/\bimport\(/.test(textOf(result))) throw new Error(`dist/${bundle}.js holds an import() the loader cannot serve.`);
+  if (dynamicImports(result.metafile).length > 0) throw new Error(`dist/${bundle}.js would import() ${dynamicImports(result.metafile).join(', ')}: a vm.Script cannot.`);
   outputs.set(`${bundle}.js`, textOf(result));
   manifest[`${bundle}.js`] = packagesOf(result.metafile);
   for (const s of mine) vendors[s] = bundle;
