@@ -8,14 +8,12 @@ import { describe, test, expect, beforeAll, afterAll } from '@jest/globals';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, removeDir, runCli, startCliWithEnv, type CliResult } from '../helpers/cli.js';
+import { ON_AKS, TUTORIAL as TUTORIAL_FLAGS } from '../e2e/helpers.js';
 
 const UID = typeof process.getuid === 'function' ? process.getuid() : undefined;
 
-const TUTORIAL = [
-  'flux', 'config', 'create', '-g', 'rg', '-c', 'aks1', '-t', 'managedClusters', '-n', 'cluster-config', '--namespace', 'cluster-config',
-  '--scope', 'cluster', '-u', 'https://github.com/Azure/gitops-flux2-kustomize-helm-mt', '--branch', 'main',
-  '-k', 'name=infra', 'path=./infrastructure', 'prune=true', '-k', 'name=apps', 'path=./apps/staging', 'prune=true', 'depends_on=infra',
-];
+/** Microsoft's tutorial configuration, as in the README's quickstart. */
+const TUTORIAL = ['flux', 'config', 'create', ...ON_AKS, ...TUTORIAL_FLAGS];
 
 /** Command lines of different kinds (each kind has a cache file of its own). */
 const RUNS: Array<[string, string[], number]> = [

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { FAKE_SUBSCRIPTION, ROOT, makeTempDir, removeDir, runCli, type CliResult } from '../helpers/cli.js';
 import { FAST, startEmulator, type RunningEmulator } from '../emulator/harness.js';
+import { ON_AKS, TUTORIAL as TUTORIAL_FLAGS } from '../e2e/helpers.js';
 
 const HOOK = pathToFileURL(join(ROOT, 'test', 'helpers', 'trace-imports.mjs')).href;
 
@@ -89,11 +90,8 @@ function credentialReads(trace: TraceEntry[]): string[] {
   return [...new Set(trace.filter((e) => e.via === 'env').map((e) => e.specifier!))].sort();
 }
 
-const TUTORIAL = [
-  'flux', 'config', 'create', '-g', 'rg', '-c', 'aks1', '-t', 'managedClusters', '-n', 'cluster-config', '--namespace', 'cluster-config',
-  '--scope', 'cluster', '-u', 'https://github.com/Azure/gitops-flux2-kustomize-helm-mt', '--branch', 'main',
-  '-k', 'name=infra', 'path=./infrastructure', 'prune=true', '-k', 'name=apps', 'path=./apps/staging', 'prune=true', 'depends_on=infra',
-];
+/** Microsoft's tutorial configuration, as in the README's quickstart. */
+const TUTORIAL = ['flux', 'config', 'create', ...ON_AKS, ...TUTORIAL_FLAGS];
 
 const OFFLINE_RUNS: Array<[string, string[], number]> = [
   ['--help', ['--help'], 0],
