@@ -3,8 +3,8 @@
 // would). Beside the times, the ARM requests and ARM connections each run cost, from the
 // emulator's request log and connection counts. `flux config show` is also timed with the
 // baseline build, for the CPU target (at most half of the baseline's).
-import { BIN } from './harness.mjs';
-import { CLUSTERS, startEmulator } from './emulator.mjs';
+import { startEmulator } from './emulator.mjs';
+import { BIN, CLUSTERS } from './harness.mjs';
 
 const REPO = ['-u', 'https://github.com/Azure/gitops-flux2-kustomize-helm-mt', '--branch', 'main', '-k', 'name=infra', 'path=./infrastructure'];
 

@@ -1,46 +1,16 @@
 // The emulator (dist-emulator/, see emulator/README.md) for the benchmark's Azure cases: started
 // with a network latency, talked to directly over HTTPS to prepare a world (untimed), and asked
 // after every timed run how many ARM requests and connections the run cost.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
-import { ROOT } from './harness.mjs';
+import { BIN, CLUSTERS, ROOT, tutorial } from './harness.mjs';
 
 const MAIN = join(ROOT, 'dist-emulator', 'main.js');
-export const SUBSCRIPTION = '00000000-0000-0000-0000-000000000000';
-export const FLUX_API_VERSION = '2025-04-01';
-export const CLUSTERS = {
-  aks1: ['-g', 'rg', '-c', 'aks1', '-t', 'managedClusters'],
-  arc1: ['-g', 'rg', '-c', 'arc1', '-t', 'connectedClusters'],
-  hci1: ['-g', 'rg', '-c', 'hci1', '-t', 'provisionedClusters'],
-};
-const PROVIDERS = {
-  aks1: 'Microsoft.ContainerService/managedClusters/aks1',
-  arc1: 'Microsoft.Kubernetes/connectedClusters/arc1',
-  hci1: 'Microsoft.HybridContainerService/provisionedClusters/hci1',
-};
+const SUBSCRIPTION = '00000000-0000-0000-0000-000000000000';
 
 export const emulatorBuilt = () => existsSync(MAIN);
-
-export const fluxConfigPath = (cluster, name) =>
-  `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg/providers/${PROVIDERS[cluster]}/providers/Microsoft.KubernetesConfiguration/fluxConfigurations/${name}?api-version=${FLUX_API_VERSION}`;
-
-/** Microsoft's tutorial repository, as a configuration body. */
-export function tutorialBody() {
-  return {
-    properties: {
-      scope: 'cluster',
-      namespace: 'cluster-config',
-      sourceKind: 'GitRepository',
-      gitRepository: { url: 'https://github.com/Azure/gitops-flux2-kustomize-helm-mt', repositoryRef: { branch: 'main' } },
-      kustomizations: {
-        infra: { path: './infrastructure', prune: true },
-        apps: { path: './apps/staging', prune: true, dependsOn: ['infra'] },
-      },
-    },
-  };
-}
 
 /**
  * Starts an emulator whose operations finish at once (so a wait costs its polls, not a
@@ -113,9 +83,15 @@ export async function startEmulator(bench, { latencyMs = 0, args = [] } = {}) {
       }
       return send(method, pathOrUrl.startsWith('https://') ? pathOrUrl : `${endpoint}${pathOrUrl}`, { authorization: `Bearer ${token}` }, body);
     },
-    /** Puts the tutorial configuration `name` on `cluster` and waits for its operation. */
+    /**
+     * Puts the tutorial configuration `name` on `cluster` straight through ARM and waits for its
+     * operation; the request is the one the CLI's --dry-run=arm prints.
+     */
     async putConfiguration(cluster, name) {
-      const put = await emulator.arm('PUT', fluxConfigPath(cluster, name), tutorialBody());
+      const dry = spawnSync(process.execPath, [BIN, 'flux', 'config', 'create', ...CLUSTERS[cluster], ...tutorial(name), '--dry-run=arm', '--subscription', SUBSCRIPTION], { env: bench.env(), encoding: 'utf8' });
+      if (dry.status !== 0) throw new Error(`the dry run of ${name} exited ${dry.status}: ${dry.stderr}`);
+      const request = JSON.parse(dry.stdout);
+      const put = await emulator.arm(request.method, `${request.path}?api-version=${request.apiVersion}`, request.body);
       if (put.status !== 200 && put.status !== 201) throw new Error(`PUT ${name} answered ${put.status}: ${JSON.stringify(put.body)}`);
       const operation = put.headers['azure-asyncoperation'];
       for (let i = 0; operation && i < 200; i++) {

@@ -9,6 +9,23 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'k8s-gitops');
+
+/** The clusters of the emulator's default world (the dry runs name aks1 too). */
+export const CLUSTERS = {
+  aks1: ['-g', 'rg', '-c', 'aks1', '-t', 'managedClusters'],
+  arc1: ['-g', 'rg', '-c', 'arc1', '-t', 'connectedClusters'],
+  hci1: ['-g', 'rg', '-c', 'hci1', '-t', 'provisionedClusters'],
+};
+
+/** Microsoft's tutorial repository as a configuration named `name`: the flags of flux config create. */
+export function tutorial(name = 'cluster-config') {
+  return [
+    '-n', name, '--namespace', 'cluster-config', '--scope', 'cluster',
+    '-u', 'https://github.com/Azure/gitops-flux2-kustomize-helm-mt', '--branch', 'main',
+    '-k', 'name=infra', 'path=./infrastructure', 'prune=true',
+    '-k', 'name=apps', 'path=./apps/staging', 'prune=true', 'depends_on=infra',
+  ];
+}
 const PROBE = fileURLToPath(new URL('./cpu-probe.cjs', import.meta.url));
 
 /**

@@ -4,15 +4,9 @@
 // install or an upgrade).
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN } from './harness.mjs';
+import { BIN, CLUSTERS, tutorial } from './harness.mjs';
 
-export const TUTORIAL = [
-  'flux', 'config', 'create', '-g', 'rg', '-c', 'aks1', '-t', 'managedClusters', '-n', 'cluster-config',
-  '--namespace', 'cluster-config', '--scope', 'cluster',
-  '-u', 'https://github.com/Azure/gitops-flux2-kustomize-helm-mt', '--branch', 'main',
-  '-k', 'name=infra', 'path=./infrastructure', 'prune=true',
-  '-k', 'name=apps', 'path=./apps/staging', 'prune=true', 'depends_on=infra',
-];
+const TUTORIAL = ['flux', 'config', 'create', ...CLUSTERS.aks1, ...tutorial()];
 
 export default {
   name: 'startup',
