@@ -158,7 +158,7 @@ export class Bench {
       .filter((r) => r.target)
       .map((r) => {
         if (r.target.ratio !== undefined) {
-          return { row: r, value: r.ratio, limit: r.target.ratio, what: `${r.ratio.toFixed(2)}× bare node (wall, paired), target ≤ ${r.target.ratio}×` };
+          return { row: r, value: r.ratio, limit: r.target.ratio, what: `${r.ratio.toFixed(2)}× bare node (wall, paired; CPU ${r.cpuRatio.toFixed(2)}×), target ≤ ${r.target.ratio}×` };
         }
         const of = r.table.rows.find((o) => o.name === r.target.cpuOf);
         const value = of ? r.cpu / of.cpu : NaN;
