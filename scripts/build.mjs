@@ -28,10 +28,12 @@ const VENDORS = [
 ];
 const vendorOf = (specifier) => VENDORS.find((v) => v.test(specifier))?.bundle;
 
-// Every bundle is one function the loader calls; esbuild writes CommonJS, wrapped.
+// Every bundle is one function the loader calls; esbuild writes CommonJS, wrapped. Code that
+// finds files beside itself with import.meta (templates/, say) gets the bundle's own location.
 const WRAP = {
-  banner: { js: '(function (exports, require, module, __filename, __dirname, __vendor) {' },
+  banner: { js: '(function (exports, require, module, __filename, __dirname, __vendor) { var __k8sGitopsImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
   footer: { js: '})' },
+  define: { 'import.meta.url': '__k8sGitopsImportMetaUrl', 'import.meta.filename': '__filename', 'import.meta.dirname': '__dirname' },
 };
 const COMMON = {
   bundle: true,
@@ -133,7 +135,7 @@ const cli = await build({
   entryPoints: ['src/main.ts'],
   outfile: `${dist}cli.js`,
   external: ['@azure/*', '@kubernetes/*', 'ora', 'inquirer', '@inquirer/*'],
-  define: { __K8S_GITOPS_VERSION__: JSON.stringify(pkg.version) },
+  define: { ...WRAP.define, __K8S_GITOPS_VERSION__: JSON.stringify(pkg.version) },
 });
 const specifiers = new Set();
 for (const output of Object.values(cli.metafile.outputs)) {
