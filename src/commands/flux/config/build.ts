@@ -3,6 +3,8 @@
  * from a local checkout. The configuration is given as for `create` (its flags, or -f), and
  * the create command's own option definitions are reused, so the two never drift apart.
  */
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { collectGroup } from '../../../core/argv.js';
 import type { Context, GlobalOptions } from '../../../core/context.js';
@@ -79,10 +81,8 @@ export function registerFluxConfigBuild(parent: Command): Command {
 }
 
 async function run(options: Options, ctx: Context): Promise<CommandOutput> {
-  const [{ statSync }, { resolve }, { UsageError }, { buildFluxConfiguration }, { parseObjectName }, { readFileFor }, { redactor }, { buildKustomizations }, { readVariableSources, SubstitutionError }, { toList, toYamlStream }] =
+  const [{ UsageError }, { buildFluxConfiguration }, { parseObjectName }, { readFileFor }, { redactor }, { buildKustomizations }, { readVariableSources, SubstitutionError }, { toList, toYamlStream }] =
     await Promise.all([
-      import('node:fs'),
-      import('node:path'),
       import('../../../core/errors.js'),
       import('../../../model/flux-config.js'),
       import('../../../model/values.js'),
