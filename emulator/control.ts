@@ -11,6 +11,7 @@ import { KC_NAMESPACE } from './constants.js';
 import { typeKeyOf } from './kube/resources.js';
 import { checkCluster, EXTENSION_SCENARIOS, type ExtensionScenario, OptionError, parseArcCluster, parseFailKustomization } from './options.js';
 import type { ClusterState } from './arm/records.js';
+import { CountedFault } from './faults.js';
 import type { ConnectionLog } from './connections.js';
 import type { RequestLog } from './requestlog.js';
 import { isObject, type Json } from './util.js';
@@ -42,7 +43,29 @@ function names(name: string, value: unknown): string[] {
   return list.map((v) => parseArcCluster(name, v));
 }
 
-const FAULT_KEYS = ['throttle', 'serverErrors', 'failOperation', 'cancelOperation', 'failKustomization', 'extension', 'arcOffline', 'arcOnline', 'providerUnregistered', 'watchHistory'];
+/** A regular expression for a fault's "match" (null or absent: every request). */
+function pattern(name: string, value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new OptionError(`${name}.match must be a regular expression in a string.`);
+  try {
+    new RegExp(value);
+  } catch (err) {
+    throw new OptionError(`${name}.match: ${(err as Error).message}`);
+  }
+  return value;
+}
+
+/** `N` or `{"count": N, "match": "REGEX", …extra}`: a count and an optional filter. */
+function counted(name: string, value: unknown, extra: readonly string[] = []): { count: number; match?: string; doc: Record<string, unknown> } {
+  if (typeof value === 'number') return { count: count(name, value), doc: {} };
+  if (!isObject(value)) throw new OptionError(`${name} must be a whole number or an object {"count": N, "match": "REGEX"}.`);
+  const unknown = Object.keys(value).filter((k) => !['count', 'match', ...extra].includes(k));
+  if (unknown.length > 0) throw new OptionError(`${name}: unknown field(s) ${unknown.join(', ')}.`);
+  const match = pattern(name, value.match);
+  return { count: count(`${name}.count`, value.count ?? 1), ...(match ? { match } : {}), doc: value };
+}
+
+const FAULT_KEYS = ['throttle', 'serverErrors', 'hang', 'hangKubernetes', 'respond', 'failOperation', 'cancelOperation', 'failKustomization', 'extension', 'arcOffline', 'arcOnline', 'providerUnregistered', 'watchHistory'];
 
 /** Applies a faults document; every field is checked before anything changes. */
 export function applyFaults(world: World, doc: unknown): void {
@@ -52,8 +75,32 @@ export function applyFaults(world: World, doc: unknown): void {
 
   const changes: (() => void)[] = [];
   if ('throttle' in doc) {
-    const n = count('throttle', doc.throttle);
-    changes.push(() => (world.faults.throttle = n));
+    const { count: n, match, doc: more } = counted('throttle', doc.throttle, ['retryAfter']);
+    const retryAfter = more.retryAfter === undefined ? undefined : count('throttle.retryAfter', more.retryAfter);
+    changes.push(() => {
+      world.faults.throttling.count = n;
+      world.faults.throttling.match = match;
+      if (retryAfter !== undefined) world.faults.throttleRetryAfter = retryAfter;
+    });
+  }
+  for (const key of ['hang', 'hangKubernetes'] as const) {
+    // A count alone keeps no filter from before: every request counts again.
+    if (!(key in doc)) continue;
+    const { count: n, match } = counted(key, doc[key]);
+    changes.push(() => {
+      world.faults[key].count = n;
+      world.faults[key].match = match;
+    });
+  }
+  if ('respond' in doc) {
+    if (doc.respond === null) {
+      changes.push(() => (world.faults.respond = undefined));
+    } else {
+      const { count: n, match, doc: more } = counted('respond', doc.respond, ['status']);
+      const status = more.status;
+      if (typeof status !== 'number' || !Number.isInteger(status) || status < 200 || status > 599) throw new OptionError('respond.status must be a final HTTP status (200-599).');
+      changes.push(() => (world.faults.respond = { status, fault: new CountedFault(n, match) }));
+    }
   }
   if ('serverErrors' in doc) {
     const n = count('serverErrors', doc.serverErrors);

@@ -21,7 +21,15 @@ export interface EmulatorOptions {
   /** Kustomization key (or full object name) → failure message (null = the default message). */
   failKustomizations: Record<string, string | null>;
   throttle: number;
+  /** Retry-After (seconds) of the throttled answers. */
+  throttleRetryAfterSeconds: number;
   serverErrors: number;
+  /** The next N ARM requests are received and never answered. */
+  hang: number;
+  /** The next N Kubernetes API requests are received and never answered. */
+  hangKubernetes: number;
+  /** The next ARM request is answered with this HTTP status and an empty body. */
+  respondStatus?: number;
   /** false, true (default message) or the innermost failure message. */
   failOperation: boolean | string;
   /** false, true (default message) or the message of an operation that ends Canceled with its change applied. */
@@ -45,7 +53,10 @@ export function defaultOptions(): EmulatorOptions {
     providerUnregistered: false,
     failKustomizations: {},
     throttle: 0,
+    throttleRetryAfterSeconds: 1,
     serverErrors: 0,
+    hang: 0,
+    hangKubernetes: 0,
     failOperation: false,
     cancelOperation: false,
     arcOffline: [],
@@ -161,6 +172,18 @@ export function parseOptions(argv: readonly string[]): ParseResult {
       case '--throttle':
         options.throttle = integer(flag, value(), 0);
         break;
+      case '--throttle-retry-after':
+        options.throttleRetryAfterSeconds = integer(flag, value(), 0, 86_400);
+        break;
+      case '--hang':
+        options.hang = integer(flag, value(), 0);
+        break;
+      case '--hang-kubernetes':
+        options.hangKubernetes = integer(flag, value(), 0);
+        break;
+      case '--respond':
+        options.respondStatus = integer(flag, value(), 200, 599);
+        break;
       case '--server-errors':
         options.serverErrors = integer(flag, value(), 0);
         break;
@@ -262,7 +285,13 @@ Scenarios and faults (also settable at run time, see POST /_emulator/faults):
                               the configuration becomes Non-Compliant (repeatable)
   --throttle N                the next N ARM requests get 429 SubscriptionRequestsThrottled
                               with Retry-After: 1
+  --throttle-retry-after S    the Retry-After of those 429 answers (default 1; up to 86400)
   --server-errors N           the next N ARM requests get 500 InternalServerError
+  --hang N                    the next N ARM requests are received and never answered: the
+                              connection stays open until the client gives up (a hung service)
+  --hang-kubernetes N         the same for the next N requests to the clusters' Kubernetes APIs
+  --respond STATUS            the next ARM request is answered with STATUS (200-599) and an
+                              empty body, e.g. 307 (with a Location elsewhere) or 204
   --fail-operation[=MESSAGE]  the next long-running operation ends Failed
                               (ResourceOperationFailure, with a detail whose message is a JSON
                               document {"status":"Failed","statusMessage":MESSAGE}); the resource
@@ -284,13 +313,19 @@ Control endpoints (same server, no authentication, not logged as ARM requests):
                                count afresh (POST /_emulator/reset does too)
   GET    /_emulator/faults     the fault and scenario state
   POST   /_emulator/faults     JSON with any of: {"throttle": N, "serverErrors": N,
+                               "throttle": {"count": N, "retryAfter": S, "match": "REGEX"},
+                               "hang": N or {"count": N, "match": "REGEX"},
+                               "hangKubernetes": N or {"count": N, "match": "REGEX"},
+                               "respond": {"status": S, "count": N, "match": "REGEX"} or null,
                                "failOperation": true|false|"message",
                                "cancelOperation": true|false|"message",
                                "failKustomization": {"NAME": "message"|null|false} or ["NAME[=MSG]"],
                                "extension": {"CLUSTER": "absent|installing|failed|installed"},
                                "arcOffline": ["CLUSTER"], "arcOnline": ["CLUSTER"],
                                "providerUnregistered": true|false, "watchHistory": N};
-                               answers the fault state
+                               answers the fault state. "match" limits a fault to the
+                               requests whose "METHOD /path" matches the regular expression
+                               (e.g. "^GET .*/operations/" for the polls of an operation)
   POST   /_emulator/reset      back to the start-up world (start-up options applied again);
                                issued tokens stay valid
   GET    /_emulator/state      clusters, extensions, configurations, operations, the agent's

@@ -12,8 +12,8 @@ export interface LoggedRequest {
   /** The JSON body parsed, the raw text when it is not JSON, null when empty. */
   body: unknown;
   status?: number;
-  /** Set when an injected fault answered the request. */
-  fault?: 'throttle' | 'serverError';
+  /** Set when an injected fault answered (or, for a hang, held) the request. */
+  fault?: 'throttle' | 'serverError' | 'hang' | 'respond';
   durationMs?: number;
 }
 

@@ -22,7 +22,7 @@ import { handleControl, type ControlTarget } from './control.js';
 import { KubeApi } from './kube/api.js';
 import { clusterTokens, KUBECONFIG_FILE, writeKubeconfig } from './kube/kubeconfig.js';
 import type { EmulatorOptions } from './options.js';
-import { RequestLog } from './requestlog.js';
+import { RequestLog, type LoggedRequest } from './requestlog.js';
 import { uuid } from './util.js';
 import { World } from './world.js';
 
@@ -64,6 +64,8 @@ export class Emulator implements ControlTarget {
   readonly kubeTokens = clusterTokens(DEFAULT_CLUSTERS.map((c) => c.name));
   private readonly kube: KubeApi;
   private server?: Server;
+  /** Requests held without an answer (the hang faults); a reset lets them go. */
+  private readonly held = new Set<ServerResponse>();
   baseUrl = '';
   /** The kubeconfig written at start-up, beside the certificate. */
   readonly kubeconfigPath: string;
@@ -114,6 +116,8 @@ export class Emulator implements ControlTarget {
   reset(): void {
     const previous = this.world;
     previous.shutdown();
+    for (const res of this.held) res.destroy();
+    this.held.clear();
     this.world = this.newWorld(previous);
     this.log.clear();
     this.connections.clear();
@@ -152,6 +156,11 @@ export class Emulator implements ControlTarget {
     if (!control && this.options.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.options.latencyMs));
 
     if (kube) {
+      if (this.world.faults.hangKubernetes.take(method, path)) {
+        this.hold(res);
+        if (!this.options.quiet) this.logLine(`emulator: ${method} ${path}${url.search} held, never answered (hang fault)`);
+        return;
+      }
       await this.kube.handle(req, res, url);
       return;
     }
@@ -182,6 +191,12 @@ export class Emulator implements ControlTarget {
       result = { status: err.status, body: err.body() };
     }
     const entry = this.log.add(method, url, req.headers, bodyText);
+    if (!result && world.faults.hang.take(method, path)) {
+      entry.fault = 'hang';
+      this.hold(res);
+      if (!this.options.quiet) this.logLine(`emulator: ${method} ${path}${url.search} held, never answered (hang fault)`);
+      return;
+    }
     if (!result) {
       try {
         result = this.dispatch(world, method, url, bodyText, req, entry);
@@ -212,18 +227,32 @@ export class Emulator implements ControlTarget {
     if (!this.options.quiet) this.logLine(`emulator: ${method} ${path}${url.search} -> ${result.status}${entry.fault ? ` (${entry.fault} fault)` : ''}`);
   }
 
-  private dispatch(world: World, method: string, url: URL, bodyText: string, req: IncomingMessage, entry: { fault?: 'throttle' | 'serverError' }): ArmResult {
+  /** Keeps a request open without ever answering it, until the client goes away or a reset. */
+  private hold(res: ServerResponse): void {
+    this.held.add(res);
+    res.on('close', () => this.held.delete(res));
+  }
+
+  private dispatch(world: World, method: string, url: URL, bodyText: string, req: IncomingMessage, entry: LoggedRequest): ArmResult {
     this.tokens.authenticate(req.headers);
-    if (world.faults.takeThrottle()) {
+    if (world.faults.takeThrottle(method, url.pathname)) {
       entry.fault = 'throttle';
       const kind = ['GET', 'HEAD'].includes(method) ? 'read' : 'write';
+      const seconds = world.faults.throttleRetryAfter;
       throw new ArmError(
         429,
         'SubscriptionRequestsThrottled',
-        `Number of '${kind}' requests for subscription '${world.subscriptionId}' exceeded the limit. Please try again after '1' seconds.`,
+        `Number of '${kind}' requests for subscription '${world.subscriptionId}' exceeded the limit. Please try again after '${seconds}' seconds.`,
         undefined,
-        { 'Retry-After': '1' },
+        { 'Retry-After': String(seconds) },
       );
+    }
+    const status = world.faults.takeRespond(method, url.pathname);
+    if (status !== undefined) {
+      entry.fault = 'respond';
+      // A redirect points away from this endpoint: a client that followed it would show up in
+      // the request log under /redirected/.
+      return { status, body: undefined, headers: status >= 300 && status < 400 ? { Location: `${this.baseUrl}/redirected${url.pathname}${url.search}` } : {} };
     }
     if (world.faults.takeServerError()) {
       entry.fault = 'serverError';

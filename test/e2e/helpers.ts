@@ -62,9 +62,18 @@ export const TUTORIAL_BODY = {
 /** The emulator's request log entry, with the body loosely typed for assertions. */
 export type LoggedRequest = Omit<EmulatorLoggedRequest, 'body' | 'status'> & { body: any; status: number };
 
+/** Limits a fault to the requests whose "METHOD /path" matches `match` (a regular expression). */
+export interface Counted {
+  count: number;
+  match?: string;
+}
+
 export interface Faults {
-  throttle?: number;
+  throttle?: number | (Counted & { retryAfter?: number });
   serverErrors?: number;
+  hang?: number | Counted;
+  hangKubernetes?: number | Counted;
+  respond?: (Counted & { status: number }) | null;
   failOperation?: boolean | string;
   cancelOperation?: boolean | string;
   failKustomization?: Record<string, string | null | false> | string[] | null;

@@ -3,6 +3,7 @@
  * other control endpoints: the request log, reset and state.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { request as httpsRequestRaw } from 'node:https';
 import { AKS, ARC, ARC_OFFLINE, EXT_API, FAST, FLUX_API, HCI, KC, sleep, startEmulator, SUB, tutorialConfig, waitFor, waitForOperation, type RunningEmulator } from './harness.js';
 
 const cfg = (cluster: string, name: string): string => `${cluster}/${KC}/fluxConfigurations/${name}?${FLUX_API}`;
@@ -294,5 +295,113 @@ describe('faults at run time and the control endpoints', () => {
 
   test('an unknown control endpoint is 404', async () => {
     expect((await emu.control('GET', 'nothing')).status).toBe(404);
+  });
+});
+
+/** GET with a client-side time limit: resolves 'no answer' when the limit passes first. */
+function getWithin(emu: RunningEmulator, url: string, token: string | undefined, ms: number): Promise<number | 'no answer'> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequestRaw(url.startsWith('https://') ? url : `${emu.base}${url}`, { method: 'GET', ca: emu.ca, headers: token ? { authorization: `Bearer ${token}` } : {} }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    let gaveUp = false;
+    const timer = setTimeout(() => {
+      gaveUp = true;
+      req.destroy();
+      resolve('no answer');
+    }, ms);
+    req.on('close', () => clearTimeout(timer));
+    req.on('error', (err) => (gaveUp ? undefined : reject(err)));
+    req.end();
+  });
+}
+
+describe('a hung service, a long Retry-After and unexpected answers', () => {
+  let emu: RunningEmulator;
+  const cluster = `${AKS}?api-version=2024-05-01`;
+  const provider = `/subscriptions/${SUB}/providers/Microsoft.KubernetesConfiguration?api-version=2021-04-01`;
+
+  beforeAll(async () => {
+    emu = await startEmulator([...FAST, '--hang', '1', '--hang-kubernetes', '1', '--throttle', '1', '--throttle-retry-after', '3600', '--respond', '307']);
+  });
+
+  afterAll(async () => {
+    await emu?.stop();
+  });
+
+  test('start-up options: one hung request, one 429 with Retry-After 3600, one 307, then normal answers', async () => {
+    const token = await emu.token();
+    expect(await getWithin(emu, cluster, token, 400)).toBe('no answer');
+    const throttled = await emu.request('GET', cluster);
+    expect(throttled.status).toBe(429);
+    expect(throttled.headers['retry-after']).toBe('3600');
+    expect(throttled.body.error.message).toContain("after '3600' seconds");
+    const moved = await emu.request('GET', cluster);
+    expect(moved.status).toBe(307);
+    expect(moved.text).toBe('');
+    expect(moved.headers.location).toBe(`${emu.base}/redirected${AKS}?api-version=2024-05-01`);
+    expect((await emu.request('GET', cluster)).status).toBe(200);
+    const log = (await emu.control('GET', 'requests')).body as { status?: number; fault?: string }[];
+    expect(log.map((r) => [r.status ?? null, r.fault ?? null])).toEqual([
+      [null, 'hang'],
+      [429, 'throttle'],
+      [307, 'respond'],
+      [200, null],
+    ]);
+    // The Kubernetes API: the first request is held, the next one answered.
+    const kube = `${emu.base}/k8s/aks1/version`;
+    expect(await getWithin(emu, kube, undefined, 400)).toBe('no answer');
+    expect(await getWithin(emu, kube, undefined, 5000)).toBe(401); // answered (no cluster token given)
+  });
+
+  /** A reset brings the start-up faults back: clear them for the run-time tests. */
+  const resetWithoutFaults = async (): Promise<void> => {
+    await emu.control('POST', 'reset');
+    await emu.control('POST', 'faults', { hang: 0, hangKubernetes: 0, throttle: 0, respond: null });
+  };
+
+  test('run time: hang, throttle and respond limited to matching requests; the fault state shows them', async () => {
+    await resetWithoutFaults();
+    const token = await emu.token();
+    const set = await emu.control('POST', 'faults', {
+      hang: { count: 2, match: '^GET /subscriptions/[^/]+/providers/' },
+      throttle: { count: 1, retryAfter: 600, match: 'managedClusters/aks1$' },
+    });
+    expect(set.status).toBe(200);
+    expect(set.body).toMatchObject({ hang: { count: 2, match: '^GET /subscriptions/[^/]+/providers/' }, throttle: 1, throttleRetryAfter: 600, throttleMatch: 'managedClusters/aks1$' });
+    // Not matching: answered at once; matching: held, twice, then answered.
+    expect(await getWithin(emu, `${ARC}?api-version=2024-01-01`, token, 5000)).toBe(200);
+    const throttled = await emu.request('GET', cluster);
+    expect([throttled.status, throttled.headers['retry-after']]).toEqual([429, '600']);
+    expect(await getWithin(emu, provider, token, 300)).toBe('no answer');
+    expect(await getWithin(emu, provider, token, 300)).toBe('no answer');
+    expect(await getWithin(emu, provider, token, 5000)).toBe(200);
+    expect((await emu.control('GET', 'faults')).body).toMatchObject({ hang: { count: 0 }, throttle: 0 });
+
+    await emu.control('POST', 'faults', { respond: { status: 204, count: 2, match: '^PUT ' } });
+    expect((await emu.request('GET', cluster)).status).toBe(200);
+    const put = await emu.request('PUT', `${AKS}/${KC}/extensions/flux?${EXT_API}`, { body: { properties: { extensionType: 'microsoft.flux' } } });
+    expect([put.status, put.text]).toEqual([204, '']);
+    expect((await emu.control('GET', 'faults')).body.respond).toEqual({ status: 204, count: 1, match: '^PUT ' });
+    await emu.control('POST', 'faults', { respond: null, hangKubernetes: { count: 1, match: '/k8s/arc1/' } });
+    expect(await getWithin(emu, `${emu.base}/k8s/aks1/version`, undefined, 5000)).toBe(401);
+    expect(await getWithin(emu, `${emu.base}/k8s/arc1/version`, undefined, 300)).toBe('no answer');
+  });
+
+  test('a reset lets held requests go; bad fault documents are refused', async () => {
+    await resetWithoutFaults();
+    await emu.control('POST', 'faults', { hang: 1 });
+    const token = await emu.token();
+    const held = getWithin(emu, cluster, token, 10_000);
+    await sleep(200);
+    await resetWithoutFaults();
+    // The held connection is closed by the reset (an error or an empty answer, never a hang).
+    await expect(held.catch(() => 'closed')).resolves.not.toBe('no answer');
+    for (const doc of [{ hang: -1 }, { hang: { count: 1, match: '(' } }, { hang: { count: 1, extra: true } }, { respond: { status: 100 } }, { respond: 3 }, { throttle: { count: 1, retryAfter: 'x' } }]) {
+      const res = await emu.control('POST', 'faults', doc);
+      expect([JSON.stringify(doc), res.status]).toEqual([JSON.stringify(doc), 400]);
+    }
+    expect((await emu.control('GET', 'faults')).body).toMatchObject({ hang: { count: 0, match: null }, respond: null, throttle: 0 });
   });
 });
