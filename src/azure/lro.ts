@@ -2,11 +2,12 @@
  * Long-running ARM operations, followed the way ARM documents them: poll the
  * Azure-AsyncOperation URL, sleeping as Retry-After says, until Succeeded, Failed or Canceled.
  * Every wait is bounded (--wait-timeout, exit 5 with the last state), shows its progress, and
- * stops cleanly on Ctrl-C (exit 130) saying what may still be running in Azure.
+ * stops cleanly on Ctrl-C or SIGTERM (exit 130/143) saying what may still be running in Azure.
  */
 import type { Clock } from '../core/clock.js';
 import type { Context } from '../core/context.js';
 import { InterruptedError, OperationEndedError, TimeoutError } from '../core/errors.js';
+import { interruptible, stopSignalOf } from '../core/interrupt.js';
 import { startProgress } from '../core/progress.js';
 import type { ArmClient, ArmResponse } from './client.js';
 import { describeArmError, type ArmErrorDetail } from './errors.js';
@@ -41,18 +42,6 @@ export function retryAfterMs(headers: Record<string, string>, fallback: number):
   return Number.isNaN(date) ? fallback : Math.max(MIN_POLL_MS, Math.min(date - Date.now(), 60_000));
 }
 
-/** Runs `body` with SIGINT turned into an abort of `signal`. */
-async function interruptible<T>(body: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  const onSigint = (): void => controller.abort();
-  process.once('SIGINT', onSigint);
-  try {
-    return await body(controller.signal);
-  } finally {
-    process.removeListener('SIGINT', onSigint);
-  }
-}
-
 /**
  * Waits for the operation started by `initial`. Returns when it succeeded; throws FailedError
  * (6), TimeoutError (5) or InterruptedError (130).
@@ -65,8 +54,10 @@ export async function waitForOperation(ctx: Context, arm: ArmClient, initial: Ar
   let delay = retryAfterMs(initial.headers, options.defaultIntervalMs ?? 2000);
   let last = 'Accepted';
   progress.state(last);
+  let waiting: AbortSignal | undefined;
   try {
     await interruptible(async (signal) => {
+      waiting = signal;
       for (;;) {
         const remaining = deadline - options.clock.now();
         if (remaining <= 0) {
@@ -87,7 +78,7 @@ export async function waitForOperation(ctx: Context, arm: ArmClient, initial: Ar
   } catch (err) {
     if (err instanceof InterruptedError || (err as Error).name === 'AbortError' || (err as Error).message === 'interrupted') {
       progress.stop();
-      throw new InterruptedError(`interrupted while waiting: ${options.phase} (last state: ${last}).`, `The operation goes on in Azure. ${options.followUp}`);
+      throw new InterruptedError(`interrupted while waiting: ${options.phase} (last state: ${last}).`, `The operation goes on in Azure. ${options.followUp}`, stopSignalOf(waiting));
     }
     progress.fail(`${options.phase}: ${err instanceof TimeoutError ? 'timed out' : last}`);
     throw err;

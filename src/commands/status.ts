@@ -115,9 +115,8 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
   // time runs out, or the user interrupts. A plain --watch has no gate: it stays live.
   const waitFor = options.waitFor as WaitFor | undefined;
   const gate = waitFor !== undefined ? { waitFor, ...(options.failFast ? { failFast: true } : {}) } : undefined;
-  const controller = new AbortController();
-  const onSigint = (): void => controller.abort();
-  process.once('SIGINT', onSigint);
+  const { interruptible, stopSignalOf } = await import('../core/interrupt.js');
+  let stoppedBy: import('../core/interrupt.js').StopSignal | undefined;
   // In place on a terminal that has a size; plain lines on anything else (a pipe, a file, a
   // terminal that reports 0 columns or rows).
   const screen = live && format === 'table' && options.query === undefined && ctx.stdout.isTTY ? redrawableSize(process.stdout) : undefined;
@@ -129,12 +128,13 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
   }
   let result;
   try {
-    result = await watchStatus({
+    // Ctrl-C and SIGTERM end the loop like every other wait (src/core/interrupt.ts).
+    result = await interruptible((signal) => watchStatus({
       fetch: (c) => source.read(c),
       clock,
       intervalMs: source.blocking ? 0 : intervalMs,
       timeoutMs,
-      signal: controller.signal,
+      signal,
       ...(gate ? { gate } : {}),
       onChange: (status, previous) => {
         if (!live) return;
@@ -142,10 +142,9 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
         else if (format === 'json') ctx.stdout.write(renderJsonChange(status));
         else for (const line of changeLines(status, previous)) ctx.stdout.write(`${line}\n`);
       },
-    });
+    }).finally(() => (stoppedBy = stopSignalOf(signal))));
   } finally {
     ticking.abort();
-    process.removeListener('SIGINT', onSigint);
     if (view) ctx.stdout.write('\u001b[?25h');
     source.close();
   }
@@ -179,7 +178,7 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
       }
       throw new TimeoutError(`${waitFor}: not reached within ${timeoutText}; the last state is above.`);
     case 'interrupted':
-      throw new InterruptedError('interrupted; nothing was changed.');
+      throw new InterruptedError('interrupted; nothing was changed.', undefined, stoppedBy);
   }
 }
 

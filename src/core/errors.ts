@@ -11,6 +11,8 @@ export const ExitCode = {
   timeout: 5,
   failed: 6,
   interrupted: 130,
+  /** Ended by SIGTERM while waiting (128 + 15, as shells report it). */
+  terminated: 143,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -64,8 +66,13 @@ export class OperationEndedError extends FailedError {
   }
 }
 
+/** Ctrl-C (exit 130) or SIGTERM (exit 143) ended a wait. */
 export class InterruptedError extends CliError {
-  override readonly exitCode = ExitCode.interrupted;
+  override readonly exitCode: ExitCodeValue;
+  constructor(message: string, remedy?: string, signal: 'SIGINT' | 'SIGTERM' = 'SIGINT') {
+    super(message, remedy);
+    this.exitCode = signal === 'SIGTERM' ? ExitCode.terminated : ExitCode.interrupted;
+  }
 }
 
 /** The exit code for anything thrown: typed errors carry theirs, everything else is 1. */
