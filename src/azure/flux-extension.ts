@@ -32,10 +32,12 @@ export interface EnsureOptions {
    * all, throws otherwise (what Azure holds, what to run next).
    */
   onEnded?: (ended: OperationEndedError, installed: { extension: Extension; path: string }) => Promise<unknown>;
+  /** The Flux extension when the caller has looked already (null: there is none). */
+  found?: ArmResource | null;
 }
 
 export async function ensureFluxExtension(ctx: Context, s: Session, options: EnsureOptions): Promise<void> {
-  const found = await findFluxExtension(s);
+  const found = options.found === undefined ? await findFluxExtension(s) : (options.found ?? undefined);
   const show = `k8s-gitops extension show ${s.clusterArgs} -n ${found?.name ?? 'flux'}`;
   if (found) {
     const state = String(found.properties?.provisioningState ?? 'Unknown');

@@ -176,6 +176,7 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
       if (result.gate?.notReady.some((o) => o.state === 'Failed')) {
         throw new FailedError(`${waitFor}: not reached within ${timeoutText}, and objects are failing (see above).`);
       }
+      if (!final) throw new TimeoutError(`${waitFor}: not reached within ${timeoutText}, and no status was read: ${fromCluster ? 'the cluster' : 'Azure'} did not answer in time.`);
       throw new TimeoutError(`${waitFor}: not reached within ${timeoutText}; the last state is above.`);
     case 'interrupted':
       throw new InterruptedError('interrupted; nothing was changed.', undefined, stoppedBy);
@@ -189,38 +190,85 @@ interface StatusSource {
   close(): void;
 }
 
+/** An Arc cluster's connectivity is read again after this long (see azureSource). */
+const ARC_CLUSTER_REFRESH_MS = 60_000;
+
 /** `waiting`: a watch or a wait, for which a configuration `-n` names that does not exist yet is awaited (a one look says it is missing: exit 3). */
 async function azureSource(ctx: Context, options: Options, name: string | undefined, waiting = false): Promise<StatusSource> {
-  const [{ prepareRead, getFluxConfiguration }, { getCluster }, { listAll }, { extensionsPath, fluxConfigsPath, fluxConfigPath, FLUX_API_VERSION, EXTENSION_API_VERSION }, { azureStatus }] = await Promise.all([
+  const [{ prepareRead, getFluxConfiguration, settleInOrder }, { getCluster }, { listAll }, { DeadlineError }, { extensionsPath, fluxConfigsPath, fluxConfigPath, FLUX_API_VERSION, EXTENSION_API_VERSION }, { azureStatus }, { remainingQuota }] = await Promise.all([
     import('./azure.js'),
     import('../azure/session.js'),
     import('../azure/list.js'),
+    import('../azure/client.js'),
     import('../azure/resources.js'),
     import('../status/azure.js'),
+    import('../status/watch.js'),
   ]);
   const s = await prepareRead(ctx, options);
+  // The cluster resource of AKS (and AKS on Azure Local) holds nothing the view shows that
+  // changes while watching: it is read once per run. An Arc cluster's connectivity does change
+  // (it turns Offline when its agents stop reporting, and Azure learns of it from their
+  // heartbeats, minutes apart), so it is read again, at most once a minute.
+  const arc = s.cluster.clusterType === 'connectedClusters';
+  let cluster: Promise<Record<string, unknown>> | undefined;
+  let clusterReadAt = 0;
   return {
     blocking: false,
     close: () => undefined,
-    async read() {
-      const [cluster, extensions] = await Promise.all([getCluster(s), listAll<Record<string, unknown>>(s.arm, extensionsPath(s.subscriptionId, s.cluster), EXTENSION_API_VERSION)]);
-      let configurations;
-      const missing: string[] = [];
-      if (name !== undefined && waiting) {
-        // Not there yet is an answer while waiting: the configuration may be created meanwhile.
-        const res = await s.arm.request<Record<string, unknown>>('GET', fluxConfigPath(s.subscriptionId, s.cluster, name), { apiVersion: FLUX_API_VERSION, allowNotFound: true });
-        if (res.status === 404) missing.push(name);
-        configurations = res.status === 404 ? [] : [res.body];
-      } else if (name !== undefined) {
-        configurations = [(await getFluxConfiguration(s, name)).resource];
-      } else {
-        // The list is lighter than a GET (no conditions): read each configuration in full.
-        const listed = await listAll<{ name?: string }>(s.arm, fluxConfigsPath(s.subscriptionId, s.cluster), FLUX_API_VERSION);
-        configurations = await Promise.all(listed.map(async (c) => (await getFluxConfiguration(s, c.name!)).resource));
+    async read(context) {
+      const request = { ...(context?.signal ? { signal: context.signal } : {}), ...(context ? { deadline: context.deadline } : {}) };
+      // Pacing follows the response that is closest to the rate limit.
+      let headers: Record<string, string> | undefined;
+      const seen = (res: { headers: Record<string, string> }): void => {
+        if (headers === undefined || (remainingQuota(res.headers) ?? Infinity) < (remainingQuota(headers) ?? Infinity) || res.headers['retry-after'] !== undefined) headers = res.headers;
+      };
+      if (!cluster || (arc && Date.now() - clusterReadAt >= ARC_CLUSTER_REFRESH_MS)) {
+        clusterReadAt = Date.now();
+        const reading = getCluster(s, request) as Promise<Record<string, unknown>>;
+        cluster = reading;
+        reading.catch(() => {
+          if (cluster === reading) cluster = undefined; // a failed read is tried again next time
+        });
       }
-      const headers = s.arm.lastHeaders;
-      const status = azureStatus({ cluster: cluster as Record<string, unknown>, extensions: extensions as Record<string, unknown>[], configurations: configurations as Record<string, unknown>[], missing }, { now: Date.now() });
-      return { status, headers };
+      const missing: string[] = [];
+      const configurations = async (): Promise<Record<string, unknown>[]> => {
+        if (name !== undefined && waiting) {
+          // Not there yet is an answer while waiting: the configuration may be created meanwhile.
+          const res = await s.arm.request<Record<string, unknown>>('GET', fluxConfigPath(s.subscriptionId, s.cluster, name), { apiVersion: FLUX_API_VERSION, allowNotFound: true, ...request });
+          seen(res);
+          if (res.status === 404) missing.push(name);
+          return res.status === 404 ? [] : [res.body];
+        }
+        if (name !== undefined) {
+          const one = await getFluxConfiguration(s, name, undefined, request);
+          seen(one);
+          return [one.resource];
+        }
+        // The list is lighter than a GET (no conditions): read each configuration in full.
+        // ArmClient keeps at most a few of these in flight at once, on kept-alive connections.
+        const listed = await listAll<{ name?: string }>(s.arm, fluxConfigsPath(s.subscriptionId, s.cluster), FLUX_API_VERSION, { ...request, onPage: seen });
+        return Promise.all(
+          listed.map(async (c) => {
+            const one = await getFluxConfiguration(s, c.name!, undefined, request);
+            seen(one);
+            return one.resource;
+          }),
+        );
+      };
+      try {
+        const [clusterResource, extensions, configs] = await settleInOrder<[Record<string, unknown>, Record<string, unknown>[], Record<string, unknown>[]]>([
+          cluster,
+          listAll<Record<string, unknown>>(s.arm, extensionsPath(s.subscriptionId, s.cluster), EXTENSION_API_VERSION, { ...request, onPage: seen }),
+          configurations(),
+        ]);
+        const status = azureStatus({ cluster: clusterResource, extensions, configurations: configs, missing }, { now: Date.now() });
+        return { status, ...(headers ? { headers } : {}) };
+      } catch (err) {
+        // The deadline passed while Azure had not answered (hung, or asking to come back later):
+        // no new status; the loop ends on its deadline with the last one it had.
+        if (err instanceof DeadlineError && context) return {};
+        throw err;
+      }
     },
   };
 }

@@ -94,10 +94,29 @@ export class KubeAccess {
     return new CliError(`reading ${what} from ${this.server} failed: ${message}`);
   }
 
-  private async listKind(k: FluxKind, sel: Selector): Promise<{ items: KubeFluxObject[]; resourceVersion: string } | undefined> {
+  /** Request options that end the request when `signal` aborts (a wait that ends must not leave a LIST hanging). */
+  private abortable(signal: AbortSignal | undefined): import('@kubernetes/client-node').ConfigurationOptions | undefined {
+    if (!signal) return undefined;
+    const { Observable } = this.lib;
+    return {
+      middleware: [
+        {
+          pre: (request) => {
+            request.setSignal(signal);
+            return new Observable(Promise.resolve(request));
+          },
+          post: (response) => new Observable(Promise.resolve(response)),
+        },
+      ],
+      middlewareMergeStrategy: 'append',
+    };
+  }
+
+  private async listKind(k: FluxKind, sel: Selector, signal?: AbortSignal): Promise<{ items: KubeFluxObject[]; resourceVersion: string } | undefined> {
     try {
       const base = { group: k.group, version: k.version, plural: k.plural, ...(sel.labelSelector ? { labelSelector: sel.labelSelector } : {}) };
-      const body = (sel.namespace ? await this.api.listNamespacedCustomObject({ ...base, namespace: sel.namespace }) : await this.api.listClusterCustomObject(base)) as {
+      const options = this.abortable(signal);
+      const body = (sel.namespace ? await this.api.listNamespacedCustomObject({ ...base, namespace: sel.namespace }, options) : await this.api.listClusterCustomObject(base, options)) as {
         items?: KubeFluxObject[];
         metadata?: { resourceVersion?: string };
       };
@@ -136,7 +155,7 @@ export class KubeAccess {
     const runKind = async (k: FluxKind): Promise<void> => {
       const path = `/apis/${k.group}/${k.version}${sel.namespace ? `/namespaces/${sel.namespace}` : ''}/${k.plural}`;
       const relist = async (): Promise<string | undefined> => {
-        const listed = await this.listKind(k, sel);
+        const listed = await this.listKind(k, sel, signal);
         if (!listed) return undefined;
         for (const [id, o] of cache) if (o.kind === k.kind) cache.delete(id);
         for (const o of listed.items) cache.set(key(o), o);

@@ -97,11 +97,13 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput> {
     import('../outcome.js'),
   ]);
   type ArmResource = import('../../azure/resources.js').ArmResource;
-  const s = await prepareWrite(ctx, options);
-  const path = extensionPath(s.subscriptionId, s.cluster, extension.name);
+  // The checks and the extension are read at once.
+  const target = { path: (session: import('../../azure/session.js').Session) => extensionPath(session.subscriptionId, session.cluster, extension.name), apiVersion: EXTENSION_API_VERSION };
+  const { target: found, ...s } = await prepareWrite(ctx, options, target);
+  const existing = found!;
+  const path = target.path(s);
   const show = `k8s-gitops extension show ${s.clusterArgs} -n ${extension.name}`;
   const recreate = `once the cause is fixed, remove it (k8s-gitops extension delete ${s.clusterArgs} -n ${extension.name} --yes) and run this create again`;
-  const existing = await s.arm.request<ArmResource>('GET', path, { apiVersion: EXTENSION_API_VERSION, allowNotFound: true });
   if (existing.status !== 404) {
     const state = String(existing.body.properties?.provisioningState ?? 'Unknown');
     const info = existing.body.properties?.errorInfo as { message?: string } | null | undefined;

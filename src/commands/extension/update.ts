@@ -61,10 +61,12 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
   if (!patch) throw new UsageError(undefined, 'nothing to change.', 'Give what should change: --version, --release-train, --auto-upgrade-minor-version, --config or --config-protected.');
   for (const w of warnings) ctx.log.warn(w);
   const dryRun = options.dryRun === 'arm';
-  const s = dryRun ? await prepareRead(ctx, options) : await prepareWrite(ctx, options);
-  const path = extensionPath(s.subscriptionId, s.cluster, name);
+  // A dry run reads what a write would; a write also runs the write's checks, in the same round trip.
+  const target = { path: (session: import('../../azure/session.js').Session) => extensionPath(session.subscriptionId, session.cluster, name), apiVersion: EXTENSION_API_VERSION, existing: true };
+  const { target: read, ...s } = dryRun ? { target: undefined, ...(await prepareRead(ctx, options)) } : await prepareWrite(ctx, options, target);
+  const path = target.path(s);
   const show = `k8s-gitops extension show ${s.clusterArgs} -n ${name}`;
-  const existing = await s.arm.request<ArmResource>('GET', path, { apiVersion: EXTENSION_API_VERSION, allowNotFound: true });
+  const existing = read ?? (await s.arm.request<ArmResource>('GET', path, { apiVersion: EXTENSION_API_VERSION, allowNotFound: true }));
   if (existing.status === 404) await notFound(s, `extension '${name}'`, `List them with: k8s-gitops extension list ${s.clusterArgs}`);
   // Only what differs from Azure (protected settings cannot be read back, so they always count).
   const change = extensionPatchChange(existing.body.properties ?? {}, patch);

@@ -167,7 +167,7 @@ type FluxConfiguration = import('../../../model/types.js').FluxConfiguration;
 type ArmResource = import('../../../azure/resources.js').ArmResource;
 
 async function createInAzure(config: FluxConfiguration, install: ReturnType<typeof import('../../../model/extension.js').fluxInstallFlags>, options: Options, ctx: Context): Promise<CommandOutput> {
-  const [{ prepareWrite, clock, waitTimeoutMs }, { ensureFluxExtension }, { fluxConfigPath, flatten, FLUX_API_VERSION, EXTENSION_API_VERSION }, { fluxConfigurationPutBody }, { configurationFromResource }, { holdsConfiguration }, { extensionHolds }, { followWrite, settleWrite }] =
+  const [{ prepareWrite, clock, waitTimeoutMs }, { ensureFluxExtension, findFluxExtension }, { fluxConfigPath, flatten, FLUX_API_VERSION, EXTENSION_API_VERSION }, { fluxConfigurationPutBody }, { configurationFromResource }, { holdsConfiguration }, { extensionHolds }, { followWrite, settleWrite }] =
     await Promise.all([
       import('../../azure.js'),
       import('../../../azure/flux-extension.js'),
@@ -178,9 +178,11 @@ async function createInAzure(config: FluxConfiguration, install: ReturnType<type
       import('../../../model/extension.js'),
       import('../../outcome.js'),
     ]);
-  const s = await prepareWrite(ctx, options);
   const name = config.name;
-  const path = fluxConfigPath(s.subscriptionId, s.cluster, name);
+  // The checks, the configuration and the Flux extension are read at once.
+  const target = { path: (session: import('../../../azure/session.js').Session) => fluxConfigPath(session.subscriptionId, session.cluster, name), apiVersion: FLUX_API_VERSION };
+  const { target: existing, alongside: fluxExtension, ...s } = await prepareWrite(ctx, options, target, findFluxExtension);
+  const path = target.path(s);
   const show = `k8s-gitops flux config show ${s.clusterArgs} -n ${name}`;
   const status = `k8s-gitops status ${s.clusterArgs} -n ${name}`;
   const recreate = `once the cause is fixed, delete it (k8s-gitops flux config delete ${s.clusterArgs} -n ${name} --yes) and run this create again`;
@@ -188,12 +190,12 @@ async function createInAzure(config: FluxConfiguration, install: ReturnType<type
   const after = [`Watch it reconcile with: ${status} --watch`, `Or wait for it in a pipeline: ${status} --wait-for compliant --timeout 15m`];
   const holds = (resource: ArmResource | undefined): boolean => resource !== undefined && holdsConfiguration(configurationFromResource(name, resource), config, { exceptSecrets: true });
 
-  const existing = await s.arm.request<ArmResource>('GET', path, { apiVersion: FLUX_API_VERSION, allowNotFound: true });
-  if (existing.status !== 404) return createAgain(ctx, s.cluster.clusterName, name, existing.body, holds(existing.body), { show, recreate, update: `k8s-gitops flux config update ${s.clusterArgs} -n ${name}`, after });
+  if (existing!.status !== 404) return createAgain(ctx, s.cluster.clusterName, name, existing!.body, holds(existing!.body), { show, recreate, update: `k8s-gitops flux config update ${s.clusterArgs} -n ${name}`, after });
 
   await ensureFluxExtension(ctx, s, {
     clock,
     timeoutMs: waitTimeoutMs(options, 20 * 60_000),
+    found: fluxExtension ?? null,
     install: install.flags,
     installSources: install.sources,
     onEnded: (ended, { extension, path: extensionPath }) =>

@@ -111,7 +111,7 @@ Kustomization keys: ${KUSTOMIZATION_KEYS_HELP}`,
 }
 
 async function run(options: Options, ctx: Context): Promise<CommandOutput | void> {
-  const [{ prepareRead, prepareWrite, getFluxConfiguration }, { flatten, FLUX_API_VERSION }, { configurationFromResource }, { buildFluxConfiguration }, { fluxConfigurationPatchBody, holdsConfiguration, isEmptyPatch }, { parseObjectName }, { confirm }, { followWrite }, { maskSecrets }] =
+  const [{ prepareConfigurationWrite }, { flatten, FLUX_API_VERSION }, { configurationFromResource }, { buildFluxConfiguration }, { fluxConfigurationPatchBody, holdsConfiguration, isEmptyPatch }, { parseObjectName }, { confirm }, { followWrite }, { maskSecrets }] =
     await Promise.all([
       import('../../azure.js'),
       import('../../../azure/resources.js'),
@@ -125,8 +125,7 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
     ]);
   const name = parseObjectName('-n/--name', options.name!, 'configuration name');
   const dryRun = options.dryRun === 'arm';
-  const s = dryRun ? await prepareRead(ctx, options) : await prepareWrite(ctx, options);
-  const { path, resource } = await getFluxConfiguration(s, name, `Create it with: k8s-gitops flux config create ${s.clusterArgs} -n ${name} …`);
+  const { s, path, resource } = await prepareConfigurationWrite(ctx, options, name, (session) => `Create it with: k8s-gitops flux config create ${session.clusterArgs} -n ${name} …`);
   const current = configurationFromResource(name, resource);
   const { config: next, warnings } = buildFluxConfiguration(options, ctx.input, { existing: current });
   for (const w of warnings) ctx.log.warn(w);

@@ -54,14 +54,12 @@ Durations are Go durations (90s, 10m, 1h30m); booleans are true or false (a bare
 async function run(options: Options, ctx: Context): Promise<CommandOutput | void> {
   const { parseKustomizationFlags, newKustomization, checkKustomizationSet, kustomizationPatchBody, kustomizationChange } = await import('../../../model/kustomization-flags.js');
   const { configName, name, def: given } = parseKustomizationFlags(options);
-  const [{ getFluxConfiguration }, { configurationFromResource }, { CliError }, { prepareKustomizationWrite, sendKustomizationPatch }] = await Promise.all([
-    import('../../azure.js'),
+  const [{ configurationFromResource }, { CliError }, { prepareKustomizationWrite, sendKustomizationPatch }] = await Promise.all([
     import('../../../model/file.js'),
     import('../../../core/errors.js'),
     import('./send.js'),
   ]);
-  const s = await prepareKustomizationWrite(ctx, options);
-  const { path, resource } = await getFluxConfiguration(s, configName);
+  const { s, path, resource } = await prepareKustomizationWrite(ctx, options, configName);
   const current = configurationFromResource(configName, resource);
   if (current.kustomizations.has(name)) {
     throw new CliError(

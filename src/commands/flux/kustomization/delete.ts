@@ -46,14 +46,12 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
     import('./missing.js'),
   ]);
   const { configName, name } = parseKustomizationTarget(options);
-  const [{ getFluxConfiguration }, { configurationFromResource }, { confirm }, { prepareKustomizationWrite, sendKustomizationPatch }] = await Promise.all([
-    import('../../azure.js'),
+  const [{ configurationFromResource }, { confirm }, { prepareKustomizationWrite, sendKustomizationPatch }] = await Promise.all([
     import('../../../model/file.js'),
     import('../../../core/prompt.js'),
     import('./send.js'),
   ]);
-  const s = await prepareKustomizationWrite(ctx, options);
-  const { path, resource } = await getFluxConfiguration(s, configName);
+  const { s, path, resource } = await prepareKustomizationWrite(ctx, options, configName);
   const current = configurationFromResource(configName, resource);
   const existing = current.kustomizations.get(name);
   if (!existing) {

@@ -14,10 +14,13 @@ import { CONFIG_COLUMNS } from '../config/columns.js';
 
 export type KustomizationWriteOptions = AzureOptions & { dryRun?: 'arm' };
 
-/** Connects: for a dry run only to read (nothing is checked that only a write needs). */
-export async function prepareKustomizationWrite(ctx: Context, options: KustomizationWriteOptions): Promise<Session> {
-  const { prepareRead, prepareWrite } = await import('../../azure.js');
-  return options.dryRun === 'arm' ? prepareRead(ctx, options) : prepareWrite(ctx, options);
+/**
+ * Connects and reads the parent configuration: for a dry run only that (nothing is checked that
+ * only a write needs); for a write with the write's checks, in the same round trip.
+ */
+export async function prepareKustomizationWrite(ctx: Context, options: KustomizationWriteOptions, configName: string): Promise<{ s: Session; path: string; resource: ArmResource }> {
+  const { prepareConfigurationWrite } = await import('../../azure.js');
+  return prepareConfigurationWrite(ctx, options, configName);
 }
 
 export interface KustomizationPatch {

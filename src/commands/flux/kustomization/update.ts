@@ -64,14 +64,12 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
   if (!hasDefinitionFields(given)) {
     throw new UsageError(undefined, `nothing to change: no field of kustomization '${name}' was given.`, `Give what should change: ${DEFINITION_FLAGS}.`);
   }
-  const [{ getFluxConfiguration }, { flatten }, { configurationFromResource }, { prepareKustomizationWrite, sendKustomizationPatch }] = await Promise.all([
-    import('../../azure.js'),
+  const [{ flatten }, { configurationFromResource }, { prepareKustomizationWrite, sendKustomizationPatch }] = await Promise.all([
     import('../../../azure/resources.js'),
     import('../../../model/file.js'),
     import('./send.js'),
   ]);
-  const s = await prepareKustomizationWrite(ctx, options);
-  const { path, resource } = await getFluxConfiguration(s, configName);
+  const { s, path, resource } = await prepareKustomizationWrite(ctx, options, configName);
   const current = configurationFromResource(configName, resource);
   const existing = current.kustomizations.get(name);
   if (!existing) {
