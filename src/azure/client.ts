@@ -60,18 +60,24 @@ export interface AzureFlags {
   resourceManagerEndpoint?: string;
 }
 
-/** The deadline passed before Azure answered (or while Retry-After asked to wait). */
+/**
+ * The deadline passed before Azure answered (or while Retry-After asked to wait). Waits turn
+ * it into their own timeout with the last state they saw; elsewhere it is the command's.
+ */
 export class DeadlineError extends TimeoutError {
   constructor(
     readonly method: ArmMethod,
     readonly path: string,
-    /** The request went out at least once (a write may have been accepted). */
-    readonly sent: boolean,
-    cause: string,
+    /** Why there was no answer, e.g. "Azure asked to wait 3600s (Retry-After)". */
+    readonly why: string,
+    /** What set the deadline, e.g. "--wait-timeout 3s". */
+    budget: string | undefined,
+    /** Whether a write of this command may have reached Azure. */
+    writeSent: boolean,
   ) {
     super(
-      `no answer from Azure to ${method} ${path} before the deadline (${cause}).`,
-      method !== 'GET' && sent ? 'Azure may have accepted the request and may still carry it out: look at the resource before sending it again.' : undefined,
+      `timed out${budget ? ` (${budget})` : ''}: no answer from Azure to ${method} ${path}: ${why}.`,
+      writeSent ? 'Azure may have accepted the change and may still carry it out: look at the resource before sending it again.' : 'Nothing was changed.',
     );
   }
 }
@@ -158,6 +164,10 @@ export function retryAfterOf(headers: Record<string, string>, now = Date.now()):
 export class ArmClient {
   /** The command's deadline: every request without one of its own ends by then. */
   deadline?: number;
+  /** What set it, for messages (e.g. "--wait-timeout 3s"). */
+  deadlineSource?: string;
+  /** A write (PUT, PATCH, DELETE, POST) has gone out. */
+  private wrote = false;
   /**
    * Called once when Azure answers 409 MissingSubscriptionRegistration: registers the provider
    * (the request is then sent again) or throws the error to report.
@@ -272,9 +282,10 @@ export class ArmClient {
     for (let attempt = 0; ; attempt++) {
       const outcome = await this.attempt(method, url, body, options.signal, deadline);
       sent ||= outcome.sent;
+      if (outcome.sent && method !== 'GET') this.wrote = true;
       const interrupted = stopSignalOf(options.signal);
       if (interrupted || options.signal?.aborted) throw new InterruptedError('interrupted', undefined, interrupted);
-      if (outcome.expired) throw new DeadlineError(method, shown, sent, outcome.expired);
+      if (outcome.expired) throw new DeadlineError(method, shown, outcome.expired, this.deadlineSource, this.wrote);
       let reason: string;
       let waitMs: number | undefined;
       if (outcome.response) {
@@ -299,7 +310,7 @@ export class ArmClient {
       if (deadline !== undefined && Date.now() >= deadline) {
         const interruptedNow = stopSignalOf(options.signal);
         if (interruptedNow || options.signal?.aborted) throw new InterruptedError('interrupted', undefined, interruptedNow);
-        throw new DeadlineError(method, shown, sent, waitMs !== undefined ? `Azure asked to wait ${Math.ceil(waitMs / 1000)}s (Retry-After)` : `after ${reason}`);
+        throw new DeadlineError(method, shown, waitMs !== undefined ? `Azure asked to wait ${Math.ceil(waitMs / 1000)}s (Retry-After)` : `the last attempt ended with ${reason}`, this.deadlineSource, this.wrote);
       }
     }
   }
@@ -321,7 +332,7 @@ export class ArmClient {
     const left = deadline === undefined ? Infinity : deadline - Date.now();
     const limit = Math.max(0, Math.min(left, REQUEST_TIME_LIMIT_MS));
     const timer = setTimeout(() => {
-      if (left <= REQUEST_TIME_LIMIT_MS) expired = 'Azure did not answer in time';
+      if (left <= REQUEST_TIME_LIMIT_MS) expired = 'none came before the deadline';
       else timedOut = true;
       controller.abort();
     }, limit);
@@ -329,7 +340,7 @@ export class ArmClient {
     this.stats.attempts++;
     try {
       if (signal?.aborted) return { sent: false };
-      if (left <= 0) return { sent: false, expired: 'no time left' };
+      if (left <= 0) return { sent: false, expired: 'no time was left to send it' };
       return { response: await this.transport(url.toString(), method, body, controller.signal), sent: true };
     } catch (error) {
       return { error, sent: true, ...(expired ? { expired } : {}), timedOut };

@@ -68,7 +68,7 @@ export async function waitForOperation(ctx: Context, arm: ArmClient, initial: Ar
   const timedOut = (): TimeoutError =>
     new TimeoutError(
       `timed out after ${seconds(options.timeoutMs)} waiting: ${options.phase}; last state: ${last}.`,
-      silent ? `Azure accepted the request and has not answered since (${silent}); it may still complete. ${options.followUp}` : `The operation goes on in Azure. ${options.followUp}`,
+      silent ? `Azure accepted the request, then left the last poll unanswered (${silent}); the operation may still complete. ${options.followUp}` : `The operation goes on in Azure. ${options.followUp}`,
     );
   progress.state(last);
   let waiting: AbortSignal | undefined;
@@ -85,7 +85,7 @@ export async function waitForOperation(ctx: Context, arm: ArmClient, initial: Ar
           res = await arm.request<OperationStatus>('GET', url, { signal, deadline });
         } catch (err) {
           if (err instanceof DeadlineError) {
-            silent = err.message.replace(/^no answer from Azure to GET \S+ before the deadline \((.*)\)\.$/, '$1');
+            silent = err.why;
             throw timedOut();
           }
           if (err instanceof InterruptedError || signal.aborted) throw err;

@@ -105,7 +105,7 @@ export async function ensureProviderRegistered(ctx: Context, s: Session, options
       const res = await s.arm.request<{ registrationState?: string }>('GET', path, { apiVersion: PROVIDER_API_VERSION, deadline, ...(signal ? { signal } : {}) });
       return (current = res.body?.registrationState ?? 'Unknown');
     } catch (err) {
-      if (err instanceof DeadlineError) throw timedOut('Azure did not answer in time');
+      if (err instanceof DeadlineError) throw timedOut(`no answer: ${err.why}`);
       throw err;
     }
   };
@@ -123,7 +123,7 @@ export async function ensureProviderRegistered(ctx: Context, s: Session, options
     await interruptible(async (signal) => {
       waiting = signal;
       await s.arm.request('POST', `${path}/register`, { apiVersion: PROVIDER_API_VERSION, deadline, signal }).catch((err: unknown) => {
-        throw err instanceof DeadlineError ? timedOut('Azure did not answer the registration in time') : err;
+        throw err instanceof DeadlineError ? timedOut(`no answer to the registration: ${err.why}`) : err;
       });
       while (current !== 'Registered') {
         const left = deadline - options.clock.now();

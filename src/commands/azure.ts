@@ -37,7 +37,10 @@ export function waitTimeoutMs(options: AzureOptions, defaultMs: number): number 
 async function connectFor(ctx: Context, options: AzureOptions): Promise<Session> {
   const budgetMs = options.waitTimeout !== undefined ? waitTimeoutMs(options, 0) : undefined; // a bad value is refused before anything is sent
   const s = await connect(ctx, options, { ...(options.registerProvider ? { registerProvider: true } : {}), clock });
-  if (budgetMs !== undefined) s.arm.deadline = clock.now() + budgetMs;
+  if (budgetMs !== undefined) {
+    s.arm.deadline = clock.now() + budgetMs;
+    s.arm.deadlineSource = `--wait-timeout ${options.waitTimeout}`;
+  }
   return s;
 }
 
