@@ -92,7 +92,14 @@ const RETRY_MAX_BACKOFF_MS = 30_000;
 /** Without a deadline, a Retry-After longer than this is reported rather than waited out. */
 const MAX_UNBOUNDED_RETRY_AFTER_MS = 60_000;
 
-const SUCCESS = new Set([200, 201, 202, 204]);
+/** What ARM answers a successful request with, per method; anything else is an error. */
+const SUCCESS: Record<ArmMethod, ReadonlySet<number>> = {
+  GET: new Set([200]),
+  PUT: new Set([200, 201, 202]),
+  PATCH: new Set([200, 202]),
+  DELETE: new Set([200, 202, 204]),
+  POST: new Set([200, 202, 204]),
+};
 const RETRIED_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 const RETRIED_ERRORS = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNABORTED']);
 
@@ -267,10 +274,10 @@ export class ArmClient {
       response = await this.exchange(method, url, body, options);
       error = errorBody(response);
     }
-    const parsed = parseBody(response, method, url);
+    const parsed = response.status < 300 || response.status >= 400 ? parseBody(response, method, url) : undefined;
     if (response.status === 404 && options.allowNotFound && !isContainerMissing(error)) return { status: 404, headers: response.headers, body: parsed as T };
     if (response.status >= 400) throw httpError(response.status, error, options.notFound, url, this.subscriptionId);
-    if (!SUCCESS.has(response.status)) throw unexpectedStatus(response, method, url);
+    if (!SUCCESS[method].has(response.status)) throw unexpectedStatus(response, method, url);
     return { status: response.status, headers: response.headers, body: parsed as T };
   }
 
