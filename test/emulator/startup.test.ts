@@ -86,6 +86,7 @@ describe('start-up', () => {
       'aks1', 'arc1', 'arc-offline', 'hci1', 'resource group rg', SUB,
       '--port', '--state-dir', '--env-file', '--operation-delay', '--reconcile-delay', '--retry-after', '--page-size',
       '--extension CLUSTER=STATE', '--provider-unregistered', '--fail-kustomization', '--throttle', '--server-errors', '--fail-operation', '--arc-offline',
+      '--throttle-retry-after', '--hang N', '--hang-kubernetes', '--respond STATUS',
       '--watch-history', 'export KUBECONFIG=', 'https://127.0.0.1:PORT/k8s/<cluster>', 'kubectl get kustomizations -A',
       'GET    /_emulator/requests', 'DELETE /_emulator/requests', 'POST   /_emulator/faults', 'POST   /_emulator/reset', 'GET    /_emulator/state',
     ]) {

@@ -46,14 +46,13 @@ async function show(options: Options, ctx: Context): Promise<CommandOutput> {
 }
 
 async function list(options: AzureOptions, ctx: Context): Promise<CommandOutput> {
-  const [{ prepareRead }, { getCluster }, { listAll }, { extensionsPath, flatten, EXTENSION_API_VERSION }] = await Promise.all([
+  const [{ prepareRead, settleInOrder }, { getCluster }, { listAll }, { extensionsPath, flatten, EXTENSION_API_VERSION }] = await Promise.all([
     import('../azure.js'),
     import('../../azure/session.js'),
     import('../../azure/list.js'),
     import('../../azure/resources.js'),
   ]);
   const s = await prepareRead(ctx, options);
-  await getCluster(s);
-  const items = await listAll<import('../../azure/resources.js').ArmResource>(s.arm, extensionsPath(s.subscriptionId, s.cluster), EXTENSION_API_VERSION);
+  const [, items] = await settleInOrder([getCluster(s), listAll<import('../../azure/resources.js').ArmResource>(s.arm, extensionsPath(s.subscriptionId, s.cluster), EXTENSION_API_VERSION)]);
   return { data: items.map(flatten), columns: EXTENSION_COLUMNS };
 }

@@ -22,14 +22,14 @@ Examples:
 }
 
 async function run(options: AzureOptions, ctx: Context): Promise<CommandOutput> {
-  const [{ prepareRead }, { getCluster }, { listAll }, { fluxConfigsPath, flatten, FLUX_API_VERSION }] = await Promise.all([
+  const [{ prepareRead, settleInOrder }, { getCluster }, { listAll }, { fluxConfigsPath, flatten, FLUX_API_VERSION }] = await Promise.all([
     import('../../azure.js'),
     import('../../../azure/session.js'),
     import('../../../azure/list.js'),
     import('../../../azure/resources.js'),
   ]);
   const s = await prepareRead(ctx, options);
-  await getCluster(s); // an empty list must not hide a mistyped cluster
-  const items = await listAll<import('../../../azure/resources.js').ArmResource>(s.arm, fluxConfigsPath(s.subscriptionId, s.cluster), FLUX_API_VERSION);
+  // Both at once; the cluster's error first: an empty list must not hide a mistyped cluster.
+  const [, items] = await settleInOrder([getCluster(s), listAll<import('../../../azure/resources.js').ArmResource>(s.arm, fluxConfigsPath(s.subscriptionId, s.cluster), FLUX_API_VERSION)]);
   return { data: items.map(flatten), columns: CONFIG_COLUMNS };
 }
