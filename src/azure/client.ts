@@ -164,6 +164,7 @@ export function retryAfterOf(headers: Record<string, string>, now = Date.now()):
   const raw = headers['retry-after']?.trim();
   if (!raw) return undefined;
   if (/^\d+(\.\d+)?$/.test(raw)) return Math.ceil(Number(raw) * 1000);
+  if (!/^[A-Za-z]{3}, /.test(raw)) return undefined; // an HTTP date ("Sun, 06 Nov 1994 08:49:37 GMT"), or nothing
   const date = Date.parse(raw);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }

@@ -37,7 +37,7 @@ export interface CredentialFailure {
 
 /** One line of an SDK message, without the links to troubleshooting pages. */
 function shorten(message: string): string {
-  const line = message.split('\n')[0]!.replace(/\s*(To troubleshoot, visit|See|Please visit) https?:\/\/\S+( for [^.]*)?\.?/g, '').trim();
+  const line = message.split('\n')[0]!.replace(/[:\s]*\s(To troubleshoot, visit|See|Please visit) https?:\/\/\S+( for [^.]*)?\.?/g, '').trim();
   return line.length > 300 ? `${line.slice(0, 297)}…` : line;
 }
 
