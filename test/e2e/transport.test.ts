@@ -206,10 +206,11 @@ describe('round trips over a network with 50 ms of latency', () => {
     await slow?.stop();
   });
 
-  test('flux config update costs at most 4 ARM requests, and --debug counts them', async () => {
+  test('flux config update costs at most 4 ARM requests over one kept-alive connection, and --debug counts them', async () => {
     await slow.reset({ extension: { aks1: 'installed' } });
     await putConfiguration(slow, AKS, 'cluster-config');
     await slow.clearRequests();
+    expect((await slow.emu.control('DELETE', 'connections')).status).toBe(204);
     const run = await slow.cliAsync(['flux', 'config', 'update', ...ON_AKS, '-n', 'cluster-config', '--branch', 'release', '--debug']);
     expect(run.status).toBe(0);
     const log = await slow.requests();
@@ -225,6 +226,8 @@ describe('round trips over a network with 50 ms of latency', () => {
     expect([Number(count![1]), Number(count![2])]).toEqual([log.length, log.length]);
     // Four round trips of at least 50 ms each, counted once even where requests overlap.
     expect(Number(count![3])).toBeGreaterThanOrEqual(4 * 50);
+    // One after the other, over one connection (the token endpoint has its own).
+    expect((await slow.emu.control('GET', 'connections')).body).toMatchObject({ arm: 1, token: 1 });
   });
 
   test('status with 50 configurations: one cluster read, at most 8 connections to ARM', async () => {
