@@ -309,16 +309,19 @@ describe('waiting', () => {
     expect(summary(writes(await e2e.requests()))).toEqual(['PUT extensions/flux']);
   });
 
-  test('Ctrl-C while waiting exits 130 and says the operation goes on in Azure', async () => {
+  test.each([
+    ['Ctrl-C', 130, 'SIGINT'],
+    ['SIGTERM', 143, 'SIGTERM'],
+  ] as const)('%s while waiting exits %i and says the operation goes on in Azure', async (_name, code, signal) => {
     const cli = e2e.start(LONG);
     const deadline = Date.now() + 10_000;
     while (!cli.stderr().includes('Creating Flux configuration cluster-config') && cli.child.exitCode === null && Date.now() < deadline) await sleep(20);
     // The PUT has been accepted and the CLI is polling.
     while (!(await e2e.requests()).some(isOperationPoll) && Date.now() < deadline) await sleep(20);
     await sleep(200);
-    cli.child.kill('SIGINT');
+    cli.child.kill(signal);
     const run = await cli.result;
-    expect(run.status).toBe(130);
+    expect(run.status).toBe(code);
     expect(run.stdout).toBe('');
     expect(errors(run.stderr)).toEqual(['ERROR: interrupted while waiting: Creating Flux configuration cluster-config (last state: Creating).']);
     expect(run.stderr).toContain('The operation goes on in Azure. Follow it with: k8s-gitops flux config show -g rg -c arc-offline -t connectedClusters -n cluster-config');

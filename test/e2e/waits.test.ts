@@ -5,7 +5,7 @@
  * Flux extension install, the provider registration, `status --wait-for`/`--watch` from Azure
  * and from the cluster. Each must end within a few seconds of its deadline with exit 5, the last
  * state it knew, and (after a write) that the write was accepted and how to follow it. SIGTERM
- * ends a wait as Ctrl-C does.
+ * ends a wait as Ctrl-C does (here for status; flux-config-create.test.ts for an operation).
  *
  * The time bounds are loose on purpose (the machine may be busy): without the deadline holding,
  * a hung request would last until the test's own timeout, and a Retry-After an hour.
@@ -13,7 +13,7 @@
 import { describe, test, expect, beforeEach } from '@jest/globals';
 import { waitForOperation } from '../emulator/harness.js';
 import {
-  useE2E, ARC_OFFLINE, AKS, E2E, SUB, E2E_ARGS, KC, ON_AKS, ON_ARC, ON_ARC_OFFLINE, ON_HCI, TUTORIAL, errors, inParallel, sleep, summary, writes,
+  useE2E, ARC_OFFLINE, AKS, E2E, SUB, E2E_ARGS, KC, ON_AKS, ON_ARC, ON_ARC_OFFLINE, ON_HCI, TUTORIAL, errors, inParallel, summary, writes,
   type Faults, type LoggedRequest, type Run,
 } from './helpers.js';
 import { until } from './status-helpers.js';
@@ -212,19 +212,6 @@ describe('the last state is the last one Azure reported', () => {
     expect(errors(run.stderr)).toEqual(['ERROR: timed out after 8s waiting: Creating Flux configuration cluster-config; last state: Creating.']);
     expect(run.stderr).toContain('the operation may still complete. Follow it with: k8s-gitops flux config show -g rg -c arc-offline -t connectedClusters -n cluster-config');
     expect(summary(writes(await e2e.requests()))).toEqual(['PUT fluxConfigurations/cluster-config']);
-  });
-
-  test('SIGTERM while waiting: exit 143, and the operation goes on in Azure', async () => {
-    await e2e.reset({ extension: { 'arc-offline': 'installed' } });
-    const cli = e2e.start(LONG, { timeout: 60_000 });
-    await until('a poll', async () => (await e2e.requests()).some(isPoll));
-    await sleep(200);
-    cli.child.kill('SIGTERM');
-    const run = await cli.result;
-    expect(run.status).toBe(143);
-    expect(run.stdout).toBe('');
-    expect(errors(run.stderr)).toEqual(['ERROR: interrupted while waiting: Creating Flux configuration cluster-config (last state: Creating).']);
-    expect(run.stderr).toContain('The operation goes on in Azure. Follow it with: k8s-gitops flux config show -g rg -c arc-offline -t connectedClusters -n cluster-config');
   });
 });
 
