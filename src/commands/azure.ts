@@ -48,7 +48,7 @@ async function connectFor(ctx: Context, options: AzureOptions): Promise<Session>
 export type ReadOptions = Pick<RequestOptions, 'signal' | 'deadline'>;
 
 /** The resource a write changes, read together with the checks. */
-export interface WriteTarget {
+export interface ReadTarget {
   path(s: Session): string;
   apiVersion: string;
   /**
@@ -84,7 +84,7 @@ export async function settleInOrder<T extends unknown[]>(steps: { [K in keyof T]
  * handled when Azure reports it missing (see connect). A target that turns out missing is
  * the caller's to report (notFound tells a missing cluster from a missing resource).
  */
-export async function prepareWrite<T = undefined>(ctx: Context, options: AzureOptions, target?: WriteTarget, alongside?: (s: Session) => Promise<T>): Promise<PreparedWrite<T>> {
+export async function prepareWrite<T = undefined>(ctx: Context, options: AzureOptions, target?: ReadTarget, alongside?: (s: Session) => Promise<T>): Promise<PreparedWrite<T>> {
   const s = await connectFor(ctx, options);
   const arc = s.cluster.clusterType === 'connectedClusters';
   const readCluster = !target?.existing || arc;
