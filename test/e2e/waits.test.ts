@@ -124,7 +124,7 @@ const WAITS: { name: string; args: string[]; write: string; phase: string; follo
   },
   {
     name: 'extension update',
-    args: ['extension', 'update', ...ON_AKS, '--config', 'helm-controller.detectDrift=true'],
+    args: ['extension', 'update', ...ON_AKS, '--config', 'helm-controller.detectDrift=true', '--yes'],
     write: 'PATCH extensions/flux',
     phase: 'Updating extension flux',
     follow: 'k8s-gitops extension show -g rg -c aks1 -t managedClusters -n flux',
