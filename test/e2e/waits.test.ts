@@ -43,9 +43,9 @@ async function timed(args: readonly string[]): Promise<Timed> {
   return { ...run, ms: Date.now() - started };
 }
 
-/** Ended at its deadline: not before it, and not much after. */
-function expectAtDeadline(run: Timed, what: string, deadlineS = DEADLINE_S): void {
-  expect({ what, status: run.status, early: run.ms < deadlineS * 1000, late: run.ms > deadlineS * 1000 + LATE_MS }).toEqual({ what, status: 5, early: false, late: false });
+/** Ended at its deadline (exit 5, unless a plain watch, whose end it is): not before it, and not much after. */
+function expectAtDeadline(run: Timed, what: string, deadlineS = DEADLINE_S, status = 5): void {
+  expect({ what, status: run.status, early: run.ms < deadlineS * 1000, late: run.ms > deadlineS * 1000 + LATE_MS }).toEqual({ what, status, early: false, late: false });
 }
 
 /** Puts a configuration straight through ARM and waits for its operation. */
@@ -228,8 +228,8 @@ describe('status waits no longer than --timeout', () => {
   test.each([
     ['--wait-for, Azure stops answering', ['--wait-for', 'compliant'], { hang: 10_000 } as Faults],
     ['--wait-for, Azure throttles with Retry-After: 3600', ['--wait-for', 'compliant'], { throttle: { count: 10_000, retryAfter: 3600 } } as Faults],
-    ['--watch -o json, Azure stops answering', ['--watch', '-o', 'json'], { hang: 10_000 } as Faults],
-    ['--watch -o json, Azure throttles with Retry-After: 3600', ['--watch', '-o', 'json'], { throttle: { count: 10_000, retryAfter: 3600 } } as Faults],
+    ['--watch --wait-for -o json, Azure stops answering', ['--watch', '--wait-for', 'compliant', '-o', 'json'], { hang: 10_000 } as Faults],
+    ['--watch --wait-for -o json, Azure throttles with Retry-After: 3600', ['--watch', '--wait-for', 'compliant', '-o', 'json'], { throttle: { count: 10_000, retryAfter: 3600 } } as Faults],
   ])('from Azure, %s after the first read: exit 5 at the deadline with the last state', async (_title, extra, fault) => {
     const started = Date.now();
     const cli = e2e.start([...ON_OFFLINE_CONFIG, ...extra], { timeout: 60_000 });
@@ -243,6 +243,16 @@ describe('status waits no longer than --timeout', () => {
     expect(errors(run.stderr)).toEqual([expect.stringMatching(/^ERROR: (compliant|ready): not reached within \d+s; the last state is above\.$/)]);
   });
 
+  test('from Azure, a plain --watch (which waits for nothing) still ends at --timeout when Azure stops answering', async () => {
+    const started = Date.now();
+    const cli = e2e.start([...ON_OFFLINE_CONFIG, '--watch', '-o', 'json'], { timeout: 60_000 });
+    await until('the first document', () => cli.stdout().includes('cluster-config'));
+    await e2e.faults({ hang: 10_000 });
+    const run = { ...(await cli.result), ms: Date.now() - started } as Timed;
+    expectAtDeadline(run, 'status --watch', DEADLINE_S + 2, 0);
+    expect(run.stderr).toContain(`Stopped watching after ${DEADLINE_S + 2}s (--timeout).`);
+  });
+
   test('from Azure, no answer at all: exit 5 at the deadline, saying that nothing was read', async () => {
     await e2e.faults({ hang: 10_000 });
     const run = await timed(['status', ...ON_AKS, '--wait-for', 'ready', '--timeout', `${DEADLINE_S}s`]);
@@ -253,7 +263,7 @@ describe('status waits no longer than --timeout', () => {
 
   test.each([
     ['--wait-for ready', ['--wait-for', 'ready']],
-    ['--watch', ['--watch']],
+    ['--watch --wait-for ready', ['--watch', '--wait-for', 'ready']],
   ])('from the cluster, %s, its API not answering: exit 5 at the deadline', async (_title, extra) => {
     await e2e.faults({ hangKubernetes: 10_000 });
     const run = await timed(['status', '--context', 'aks1', ...extra, '--timeout', `${DEADLINE_S}s`]);
