@@ -68,7 +68,7 @@ export async function waitForOperation(ctx: Context, arm: ArmClient, initial: Ar
   const timedOut = (): TimeoutError =>
     new TimeoutError(
       `timed out after ${seconds(options.timeoutMs)} waiting: ${options.phase}; last state: ${last}.`,
-      silent ? `Azure accepted the request, then left the last poll unanswered (${silent}); the operation may still complete. ${options.followUp}` : `The operation goes on in Azure. ${options.followUp}`,
+      `${silent ? `Azure accepted the request; the last poll went unanswered (${silent}), so its state since is unknown. ` : ''}The operation goes on in Azure. ${options.followUp}`,
     );
   progress.state(last);
   let waiting: AbortSignal | undefined;

@@ -139,8 +139,8 @@ const WAITS: { name: string; args: string[]; write: string; phase: string; follo
 ];
 
 describe.each([
-  ['Azure stops answering after accepting the write', HANG, /left the last poll unanswered \(none came before the deadline\)/],
-  ['Azure throttles with Retry-After: 3600 after accepting the write', LONG_RETRY_AFTER, /left the last poll unanswered \(Azure asked to wait 3600s \(Retry-After\)\)/],
+  ['Azure stops answering after accepting the write', HANG, /Azure accepted the request; the last poll went unanswered \(none came before the deadline\), so its state since is unknown\./],
+  ['Azure throttles with Retry-After: 3600 after accepting the write', LONG_RETRY_AFTER, /Azure accepted the request; the last poll went unanswered \(Azure asked to wait 3600s \(Retry-After\)\), so its state since is unknown\./],
 ])('every write waits no longer than --wait-timeout when %s', (_title, fault, why) => {
   beforeEach(async () => {
     await e2e.reset({ extension: { aks1: 'installed', arc1: 'installed' } });
@@ -161,7 +161,7 @@ describe.each([
         errors: [`ERROR: timed out after ${DEADLINE_S}s waiting: ${w.phase}; last state: Accepted.`],
       });
       expect(run.stderr).toMatch(why);
-      expect(run.stderr).toContain('the operation may still complete. Follow it with: ');
+      expect(run.stderr).toContain('The operation goes on in Azure. Follow it with: ');
       expect(run.stderr).toContain(w.follow);
       // The write was sent once and accepted; what followed was polls.
       expect({ what: w.name, sent: summary(writes(log)).filter((s) => s === w.write).length > 0 }).toEqual({ what: w.name, sent: true });
@@ -210,7 +210,7 @@ describe('the last state is the last one Azure reported', () => {
     const run = { ...(await cli.result), ms: Date.now() - started } as Timed;
     expectAtDeadline(run, 'create', 8);
     expect(errors(run.stderr)).toEqual(['ERROR: timed out after 8s waiting: Creating Flux configuration cluster-config; last state: Creating.']);
-    expect(run.stderr).toContain('the operation may still complete. Follow it with: k8s-gitops flux config show -g rg -c arc-offline -t connectedClusters -n cluster-config');
+    expect(run.stderr).toContain('The operation goes on in Azure. Follow it with: k8s-gitops flux config show -g rg -c arc-offline -t connectedClusters -n cluster-config');
     expect(summary(writes(await e2e.requests()))).toEqual(['PUT fluxConfigurations/cluster-config']);
   });
 });
@@ -294,7 +294,7 @@ describe('Azure gone after it accepted the write', () => {
       const run = { ...(await cli.result), ms: Date.now() - started } as Timed;
       expectAtDeadline(run, 'create', 8);
       expect(errors(run.stderr)).toEqual(['ERROR: timed out after 8s waiting: Creating Flux configuration cluster-config; last state: Creating.']);
-      expect(run.stderr).toMatch(/left the last poll unanswered \(the last attempt ended with ECONNREFUSED\); the operation may still complete\. Follow it with: k8s-gitops flux config show -g rg -c arc-offline -t connectedClusters -n cluster-config/);
+      expect(run.stderr).toMatch(/Azure accepted the request; the last poll went unanswered \(the last attempt ended with ECONNREFUSED\), so its state since is unknown\. The operation goes on in Azure\. Follow it with: k8s-gitops flux config show -g rg -c arc-offline -t connectedClusters -n cluster-config/);
     } finally {
       await own.stop();
     }
