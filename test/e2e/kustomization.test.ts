@@ -209,7 +209,11 @@ describe('a kustomization that fails to build', () => {
   test('shows up as Non-Compliant with its message in deployed-object list and flux config show', async () => {
     await e2e.reset({ extension: { aks1: 'installed' }, failKustomization: { apps: MESSAGE } });
     await e2e.putTutorial();
-    await e2e.armUntil(fluxConfigUrl(AKS, 'cluster-config'), (body) => body.properties.complianceState === 'Non-Compliant');
+    // Azure says Non-Compliant already while apps waits for infra (DependencyNotReady): wait for
+    // the build failure itself.
+    const buildFailed = (body: any): boolean =>
+      (body.properties.statuses ?? []).some((s: any) => s.name === 'cluster-config-apps' && (s.statusConditions ?? []).some((c: any) => c.reason === 'BuildFailed'));
+    await e2e.armUntil(fluxConfigUrl(AKS, 'cluster-config'), (body) => body.properties.complianceState === 'Non-Compliant' && buildFailed(body));
 
     const show = e2e.cli(['flux', 'config', 'show', ...CONFIG]);
     const config = show.json();
