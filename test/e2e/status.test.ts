@@ -518,8 +518,11 @@ describe('status from the cluster (--context, the emulator kubeconfig)', () => {
     test('Non-Compliant: the failing and the waiting kustomizations read the same on both sides', async () => {
       await e2e.reset({ extension: { aks1: 'installed' }, failKustomization: { infra: FAILURE } });
       await e2e.putTutorial(AKS);
-      // The last step of the agent: apps waits on infra, which failed.
-      await e2e.armUntil(fluxConfigUrl(AKS, CONFIG), (b) => b.properties.complianceState === 'Non-Compliant' && b.properties.statuses.some((s: any) => s.name === 'cluster-config-apps' && s.statusConditions?.[0]?.reason === 'DependencyNotReady'));
+      // The last step of the agent: apps waits on infra, which failed. (apps reports
+      // DependencyNotReady, and Azure Non-Compliant, from the first step on, while infra is still
+      // in progress: wait for infra's failure too.)
+      const reason = (b: any, name: string): string | undefined => b.properties.statuses.find((s: any) => s.name === name)?.statusConditions?.[0]?.reason;
+      await e2e.armUntil(fluxConfigUrl(AKS, CONFIG), (b) => b.properties.complianceState === 'Non-Compliant' && reason(b, 'cluster-config-apps') === 'DependencyNotReady' && reason(b, 'cluster-config-infra') === 'BuildFailed');
       const { azure, cluster } = await bothViews();
       expectAgreement(azure, cluster);
       const k = configurationOf(cluster);
