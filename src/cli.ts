@@ -174,7 +174,7 @@ export async function main(given: string[]): Promise<number> {
       ctx.log.error(err.message, err.remedy);
     } else {
       ctx.log.error(`unexpected error: ${(err as Error)?.message ?? String(err)}`, 'Run again with --debug for details.');
-      if (err instanceof Error && err.stack) ctx.log.debug(err.stack);
+      if (err instanceof Error && err.stack) for (const line of err.stack.split('\n')) ctx.log.debug(line);
     }
     return exitCodeOf(err);
   }

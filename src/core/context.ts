@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { InputReader } from '../model/input.js';
+import { safeMessage } from './echo.js';
 import { redactor } from './redact.js';
 
 export interface Stream {
@@ -71,6 +72,9 @@ export function redacting(stream: Stream): Stream {
   return { write: (t) => stream.write(redactor.redact(t)), isTTY: stream.isTTY };
 }
 
+/** Debug lines carry whole request bodies (a configuration file is at most a few megabytes). */
+const DEBUG_MESSAGE_MAX = 8 * 1024 * 1024;
+
 export function createContext(io: Io, options: GlobalOptions): Context {
   const stdout = redacting(io.stdout);
   const stderr = redacting(io.stderr);
@@ -83,21 +87,22 @@ export function createContext(io: Io, options: GlobalOptions): Context {
   const verboseOn = debugOn || Boolean(options.verbose);
   const quiet = Boolean(options.onlyShowErrors);
   const log: Logger = {
+    // Every message is one line of visible text, whatever user input it quotes.
     warn: (m) => {
-      if (!quiet) stderr.write(`${c.yellow('WARNING:')} ${m}\n`);
+      if (!quiet) stderr.write(`${c.yellow('WARNING:')} ${safeMessage(m)}\n`);
     },
     info: (m) => {
-      if (!quiet) stderr.write(`${m}\n`);
+      if (!quiet) stderr.write(`${safeMessage(m)}\n`);
     },
     verbose: (m) => {
-      if (verboseOn) stderr.write(`${c.dim('INFO:')} ${m}\n`);
+      if (verboseOn) stderr.write(`${c.dim('INFO:')} ${safeMessage(m)}\n`);
     },
     debug: (m) => {
-      if (debugOn) stderr.write(`${c.dim('DEBUG:')} ${m}\n`);
+      if (debugOn) stderr.write(`${c.dim('DEBUG:')} ${safeMessage(m, DEBUG_MESSAGE_MAX)}\n`);
     },
     error: (m, remedy) => {
-      stderr.write(`${c.red('ERROR:')} ${m}\n`);
-      if (remedy) stderr.write(`${c.dim('HINT:')} ${remedy}\n`);
+      stderr.write(`${c.red('ERROR:')} ${safeMessage(m)}\n`);
+      if (remedy) stderr.write(`${c.dim('HINT:')} ${safeMessage(remedy)}\n`);
     },
   };
   const input: InputReader = { readFile: io.readFile, readStdin: io.readStdin, warn: log.warn };

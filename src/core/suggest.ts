@@ -3,6 +3,7 @@
  * edit distance (letter case ignored, a swap of two neighbouring letters counts as one edit), or
  * the only one the value is a prefix of. Nothing is suggested when every candidate is far off.
  */
+import { echo } from './echo.js';
 import { UsageError } from './errors.js';
 
 /** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */
@@ -24,7 +25,8 @@ export function editDistance(a: string, b: string): number {
 /** The accepted value `value` most likely meant, or undefined when none is close. */
 export function nearest(value: string, choices: readonly string[]): string | undefined {
   const wanted = value.trim().toLowerCase();
-  if (wanted === '') return undefined;
+  // A value far longer than any choice is no typo of one (and comparing it would cost its length times theirs).
+  if (wanted === '' || wanted.length > 2 * Math.max(...choices.map((c) => c.length))) return undefined;
   const prefixed = choices.filter((c) => c.toLowerCase().startsWith(wanted));
   if (prefixed.length === 1) return prefixed[0];
   let best: string | undefined;
@@ -54,6 +56,6 @@ export function choiceHint(value: string, choices: readonly string[]): string {
  */
 export function parseChoice<T extends string>(flag: string, value: string, choices: readonly T[]): T {
   const found = choices.find((c) => c.toLowerCase() === value.trim().toLowerCase());
-  if (!found) throw new UsageError(flag, `'${value}' is not one of the accepted values.`, choiceHint(value, choices));
+  if (!found) throw new UsageError(flag, `'${echo(value)}' is not one of the accepted values.`, choiceHint(value, choices));
   return found;
 }

@@ -3,6 +3,7 @@
  * bare numbers, no upper-case units (az accepts `5m30` as 5m and reads `500ms` as 500 minutes).
  * Units: h, m, s, ms (decimals allowed, as in Go: `1.5h`). ARM stores whole seconds.
  */
+import { echo } from '../core/echo.js';
 import { UsageError } from '../core/errors.js';
 
 const UNIT_MS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 };
@@ -16,9 +17,9 @@ export function parseDurationMs(flag: string, text: string): number {
   const value = text.trim();
   if (!WHOLE.test(value)) {
     const hint = /^\d+$/.test(value)
-      ? `A duration needs a unit: ${value}s or ${value}m.`
+      ? `A duration needs a unit: ${echo(value)}s or ${echo(value)}m.`
       : DURATION_HINT;
-    throw new UsageError(flag, `'${text}' is not a Go duration.`, hint);
+    throw new UsageError(flag, `'${echo(text)}' is not a Go duration.`, hint);
   }
   let ms = 0;
   for (const [, amount, unit] of value.matchAll(PART)) {
@@ -34,11 +35,11 @@ export function parseDurationMs(flag: string, text: string): number {
 export function parseDurationSeconds(flag: string, text: string, min = 1, max = 365 * 24 * 3600): number {
   const ms = parseDurationMs(flag, text);
   if (ms % 1000 !== 0) {
-    throw new UsageError(flag, `'${text}' is not a whole number of seconds; Azure stores this value in seconds.`, 'Round it to whole seconds, e.g. 1s or 90s.');
+    throw new UsageError(flag, `'${echo(text)}' is not a whole number of seconds; Azure stores this value in seconds.`, 'Round it to whole seconds, e.g. 1s or 90s.');
   }
   const seconds = ms / 1000;
-  if (seconds < min) throw new UsageError(flag, `'${text}' is too short; the minimum is ${formatGoDuration(min)}.`);
-  if (seconds > max) throw new UsageError(flag, `'${text}' is too long; the maximum is ${formatGoDuration(max)}.`);
+  if (seconds < min) throw new UsageError(flag, `'${echo(text)}' is too short; the minimum is ${formatGoDuration(min)}.`);
+  if (seconds > max) throw new UsageError(flag, `'${echo(text)}' is too long; the maximum is ${formatGoDuration(max)}.`);
   return seconds;
 }
 

@@ -1,4 +1,5 @@
 /** Typed parsers for the small values that flags carry: booleans, names, key=value pairs. */
+import { echo } from '../core/echo.js';
 import { UsageError } from '../core/errors.js';
 
 const TRUE = new Set(['true', 'yes', '1', 'on']);
@@ -10,7 +11,7 @@ export function parseBoolean(flag: string, value: string | boolean): boolean {
   const v = value.trim().toLowerCase();
   if (TRUE.has(v)) return true;
   if (FALSE.has(v)) return false;
-  throw new UsageError(flag, `'${value}' is not a boolean.`, 'Use true or false.');
+  throw new UsageError(flag, `'${echo(String(value))}' is not a boolean.`, 'Use true or false.');
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -19,10 +20,10 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export function parseDnsLabel(flag: string, value: string, what: string): string {
   if (value.length === 0) throw new UsageError(flag, `${what} must not be empty.`);
   if (value.length > 63) {
-    throw new UsageError(flag, `'${value}' is ${value.length} characters long; a ${what} can have at most 63.`);
+    throw new UsageError(flag, `'${echo(value)}' is ${value.length} characters long; a ${what} can have at most 63.`);
   }
   if (!DNS_LABEL.test(value)) {
-    throw new UsageError(flag, `'${value}' is not a valid ${what}.`, 'Use lower-case letters, digits and hyphens, starting and ending with a letter or digit.');
+    throw new UsageError(flag, `'${echo(value)}' is not a valid ${what}.`, 'Use lower-case letters, digits and hyphens, starting and ending with a letter or digit.');
   }
   return value;
 }
@@ -35,13 +36,13 @@ export function parseDnsLabel(flag: string, value: string, what: string): string
 export function parseObjectName(flag: string, value: string, what: string, max = 63): string {
   if (value.length === 0) throw new UsageError(flag, `${what} must not be empty.`);
   if (value.length > max) {
-    throw new UsageError(flag, `'${value}' is ${value.length} characters long; a ${what} can have at most ${max}.`);
+    throw new UsageError(flag, `'${echo(value)}' is ${value.length} characters long; a ${what} can have at most ${max}.`);
   }
   if (!value.split('.').every((label) => DNS_LABEL.test(label))) {
     let hint = 'Use lower-case letters, digits, hyphens and periods, starting and ending with a letter or digit.';
     if (/^[-.]|[-.]$/.test(value)) hint = 'A name cannot begin or end with a hyphen or a period.';
     else if (/[A-Z]/.test(value)) hint = 'Names are lower-case.';
-    throw new UsageError(flag, `'${value}' is not a valid ${what}.`, hint);
+    throw new UsageError(flag, `'${echo(value)}' is not a valid ${what}.`, hint);
   }
   return value;
 }
@@ -50,7 +51,7 @@ export function parseObjectName(flag: string, value: string, what: string, max =
 export function splitKeyValue(flag: string, token: string, expected = 'key=value'): [string, string] {
   const at = token.indexOf('=');
   if (at <= 0) {
-    throw new UsageError(flag, `'${token}' is not of the form ${expected}.`);
+    throw new UsageError(flag, `'${echo(token)}' is not of the form ${expected}.`);
   }
   return [token.slice(0, at), token.slice(at + 1)];
 }
