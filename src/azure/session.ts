@@ -6,6 +6,7 @@
  */
 import type { Clock } from '../core/clock.js';
 import type { Context } from '../core/context.js';
+import { shellWord } from '../core/echo.js';
 import { CliError, InterruptedError, NotFoundError, TimeoutError } from '../core/errors.js';
 import { interruptible, stopSignalOf } from '../core/interrupt.js';
 import { CLUSTER_RP, CLUSTER_TYPES, parseClusterFlags, type ClusterFlags, type ClusterRef } from '../model/cluster.js';
@@ -32,7 +33,7 @@ export interface ConnectOptions {
 export async function connect(ctx: Context, flags: ClusterFlags & AzureFlags, options?: ConnectOptions): Promise<Session> {
   const cluster = parseClusterFlags(flags, true)!;
   const arm = await ArmClient.create(ctx, { ...flags, ...(cluster.subscriptionId && !flags.subscription ? { subscription: cluster.subscriptionId } : {}) });
-  const clusterArgs = `-g ${cluster.resourceGroup} -c ${cluster.clusterName} -t ${cluster.clusterType}`;
+  const clusterArgs = ['-g', cluster.resourceGroup, '-c', cluster.clusterName, '-t', cluster.clusterType].map(shellWord).join(' ');
   const s = { arm, cluster, subscriptionId: arm.subscriptionId, clusterArgs };
   if (options) {
     arm.onMissingRegistration = () =>

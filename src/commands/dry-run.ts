@@ -2,10 +2,11 @@
 import { resolveSubscription } from '../azure/subscription.js';
 import type { Context } from '../core/context.js';
 import { REDACTED } from '../core/redact.js';
-import { clusterPath, type ClusterRef } from '../model/cluster.js';
+import { extensionPath, fluxConfigPath, SUBSCRIPTION_PLACEHOLDER } from '../azure/resources.js';
+import type { ClusterRef } from '../model/cluster.js';
 
-/** The ARM path of a resource under the cluster; the subscription is resolved offline. */
-export function resourcePath(ctx: Context, cluster: ClusterRef & { subscriptionId?: string }, collection: string, name: string): string {
+/** The ARM path of a resource under the cluster (built where every path is); the subscription is resolved offline. */
+export function resourcePath(ctx: Context, cluster: ClusterRef & { subscriptionId?: string }, collection: 'fluxConfigurations' | 'extensions', name: string): string {
   let subscriptionId = cluster.subscriptionId;
   if (!subscriptionId) {
     const resolved = resolveSubscription(ctx.options.subscription, ctx.env);
@@ -14,10 +15,10 @@ export function resourcePath(ctx: Context, cluster: ClusterRef & { subscriptionI
       subscriptionId = resolved.id;
     } else {
       ctx.log.warn('no subscription found (--subscription, AZURE_SUBSCRIPTION_ID or the Azure CLI profile); the path shows {subscriptionId}.');
-      subscriptionId = '{subscriptionId}';
+      subscriptionId = SUBSCRIPTION_PLACEHOLDER;
     }
   }
-  return `${clusterPath(subscriptionId, cluster)}/providers/Microsoft.KubernetesConfiguration/${collection}/${name}`;
+  return collection === 'fluxConfigurations' ? fluxConfigPath(subscriptionId, cluster, name) : extensionPath(subscriptionId, cluster, name);
 }
 
 /**

@@ -2,7 +2,9 @@
  * Which cluster a command is about: `-g -c -t [--cluster-rp]` as in az, or a full ARM id with
  * `--cluster-id`. The cluster type decides the resource provider segment of every path.
  */
+import { echo } from '../core/echo.js';
 import { UsageError } from '../core/errors.js';
+import { parseClusterName, parseResourceGroup, parseSubscriptionId } from './names.js';
 import { parseChoice } from './values.js';
 
 export const CLUSTER_TYPES = ['managedClusters', 'connectedClusters', 'provisionedClusters'] as const;
@@ -29,22 +31,43 @@ export interface ClusterFlags {
   clusterId?: string;
 }
 
-const ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/([^/]+)\/([^/]+)\/([^/]+)\/?$/i;
-
 export interface ParsedClusterId extends ClusterRef {
   subscriptionId: string;
 }
 
+const ID_FLAG = '--cluster-id';
+const ID_SHAPE = '/subscriptions/SUB/resourceGroups/RG/providers/Microsoft.ContainerService/managedClusters/NAME (or Microsoft.Kubernetes/connectedClusters, Microsoft.HybridContainerService/provisionedClusters)';
+
+/**
+ * A cluster's ARM id, by ARM's grammar: exactly
+ * `/subscriptions/{GUID}/resourceGroups/{group}/providers/{namespace}/{type}/{name}`, fixed words
+ * in any letter case, every name checked against its naming rule. Nothing is trimmed or
+ * decoded, and nothing may follow the name: a `#`, `?`, `/…`, space or newline is refused, never
+ * silently cut off.
+ */
 export function parseClusterId(id: string): ParsedClusterId {
-  const m = ID.exec(id.trim());
-  if (!m) {
-    throw new UsageError('--cluster-id', `'${id}' is not a cluster resource id.`, 'Expected /subscriptions/SUB/resourceGroups/RG/providers/Microsoft.ContainerService/managedClusters/NAME (or Microsoft.Kubernetes/connectedClusters, Microsoft.HybridContainerService/provisionedClusters).');
+  const parts = id.split('/');
+  const [lead, subscriptions, subscription, resourceGroups, group, providers, namespace, type, name] = parts;
+  const shaped =
+    parts.length === 9 && lead === '' && subscriptions!.toLowerCase() === 'subscriptions' && resourceGroups!.toLowerCase() === 'resourcegroups' && providers!.toLowerCase() === 'providers';
+  if (!shaped) {
+    const what = parts.length > 9 ? ` (it goes on after the cluster name: '${echo(parts.slice(9).join('/'))}')` : '';
+    throw new UsageError(ID_FLAG, `'${echo(id)}' is not a cluster resource id${what}.`, `Expected ${ID_SHAPE}.`);
   }
-  const clusterType = parseChoice('--cluster-id', m[4]!, CLUSTER_TYPES);
-  if (m[3]!.toLowerCase() !== CLUSTER_RP[clusterType].toLowerCase()) {
-    throw new UsageError('--cluster-id', `${m[3]}/${m[4]} is not a cluster type k8s-gitops knows.`, `${clusterType} live under ${CLUSTER_RP[clusterType]}.`);
+  const clusterType = CLUSTER_TYPES.find((t) => t.toLowerCase() === type!.toLowerCase());
+  if (!clusterType) {
+    throw new UsageError(ID_FLAG, `${echo(namespace!)}/${echo(type!)} is not a cluster type k8s-gitops knows.`, `Expected ${ID_SHAPE}.`);
   }
-  return { subscriptionId: m[1]!, resourceGroup: m[2]!, clusterRp: CLUSTER_RP[clusterType], clusterType, clusterName: m[5]! };
+  if (namespace!.toLowerCase() !== CLUSTER_RP[clusterType].toLowerCase()) {
+    throw new UsageError(ID_FLAG, `${echo(namespace!)}/${echo(type!)} is not a cluster type k8s-gitops knows.`, `${clusterType} live under ${CLUSTER_RP[clusterType]}.`);
+  }
+  return {
+    subscriptionId: parseSubscriptionId(ID_FLAG, subscription!),
+    resourceGroup: parseResourceGroup(ID_FLAG, group!),
+    clusterRp: CLUSTER_RP[clusterType],
+    clusterType,
+    clusterName: parseClusterName(ID_FLAG, name!, clusterType),
+  };
 }
 
 /**
@@ -59,7 +82,7 @@ export function parseClusterFlags(flags: ClusterFlags, required: boolean): (Clus
     }
     const parsed = parseClusterId(flags.clusterId);
     if (flags.clusterResourceProvider !== undefined && flags.clusterResourceProvider.toLowerCase() !== parsed.clusterRp.toLowerCase()) {
-      throw new UsageError('--cluster-rp', `'${flags.clusterResourceProvider}' contradicts --cluster-id, which names ${parsed.clusterRp}.`, 'Leave --cluster-rp out.');
+      throw new UsageError('--cluster-rp', `'${echo(flags.clusterResourceProvider)}' contradicts --cluster-id, which names ${parsed.clusterRp}.`, 'Leave --cluster-rp out.');
     }
     return parsed;
   }
@@ -73,19 +96,11 @@ export function parseClusterFlags(flags: ClusterFlags, required: boolean): (Clus
     throw new UsageError(missing[0], `the cluster is not fully named: ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing.`, 'Give -g RESOURCE_GROUP -c CLUSTER -t managedClusters|connectedClusters|provisionedClusters, or --cluster-id.');
   }
   const clusterType = parseChoice('-t/--cluster-type', flags.clusterType!, CLUSTER_TYPES);
-  if (!/^[-\w.()]{1,90}$/.test(flags.resourceGroup!) || flags.resourceGroup!.endsWith('.')) {
-    throw new UsageError('-g/--resource-group', `'${flags.resourceGroup}' is not a valid resource group name.`, 'Resource group names have 1-90 letters, digits, underscores, hyphens, periods and parentheses, and do not end in a period.');
-  }
-  if (!/^[^/?#]{1,253}$/.test(flags.clusterName!)) {
-    throw new UsageError('-c/--cluster-name', `'${flags.clusterName}' is not a valid cluster name.`);
-  }
+  const resourceGroup = parseResourceGroup('-g/--resource-group', flags.resourceGroup!);
+  const clusterName = parseClusterName('-c/--cluster-name', flags.clusterName!, clusterType);
   const rp = CLUSTER_RP[clusterType];
   if (flags.clusterResourceProvider !== undefined && flags.clusterResourceProvider.toLowerCase() !== rp.toLowerCase()) {
-    throw new UsageError('--cluster-rp', `'${flags.clusterResourceProvider}' does not host ${clusterType}.`, `${clusterType} live under ${rp}; the flag can be left out.`);
+    throw new UsageError('--cluster-rp', `'${echo(flags.clusterResourceProvider)}' does not host ${clusterType}.`, `${clusterType} live under ${rp}; the flag can be left out.`);
   }
-  return { resourceGroup: flags.resourceGroup!, clusterName: flags.clusterName!, clusterType, clusterRp: rp };
-}
-
-export function clusterPath(subscriptionId: string, c: ClusterRef): string {
-  return `/subscriptions/${subscriptionId}/resourceGroups/${c.resourceGroup}/providers/${c.clusterRp}/${c.clusterType}/${c.clusterName}`;
+  return { resourceGroup, clusterName, clusterType, clusterRp: rp };
 }

@@ -11,6 +11,7 @@ import { redactor } from '../core/redact.js';
 import { parse as parseYaml } from 'yaml';
 import type { ClusterType } from './cluster.js';
 import { readFileFor, readSecret, type InputReader } from './input.js';
+import { parseExtensionName } from './names.js';
 import { parseBoolean, parseChoice, parseDnsLabel, splitKeyValue } from './values.js';
 
 export const FLUX_EXTENSION_TYPE = 'microsoft.flux';
@@ -91,6 +92,11 @@ export function parseReleaseTrain(where: string, value: string): string {
   return train;
 }
 
+/** `-n/--name` of the extension commands (default: flux), checked against Azure's naming rule. */
+export function extensionName(flags: Pick<ExtensionFlags, 'name'>): string {
+  return parseExtensionName('-n/--name', flags.name ?? FLUX_EXTENSION_NAME);
+}
+
 function settingsFromFile(flag: string, path: string, input: InputReader): Record<string, string> {
   const text = readFileFor(flag, path, input);
   let doc: unknown;
@@ -120,10 +126,7 @@ function settingsFromFlags(flag: string, groups: string[][] | undefined, secret:
 
 export function buildExtension(flags: ExtensionFlags, clusterType: ClusterType | undefined, input: InputReader): { extension: Extension; warnings: string[] } {
   const warnings: string[] = [];
-  const name = flags.name ?? FLUX_EXTENSION_NAME;
-  if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/i.test(name)) {
-    throw new UsageError('-n/--name', `'${name}' is not a valid extension name.`, 'Use letters, digits, hyphens and periods.');
-  }
+  const name = extensionName(flags);
   const extensionType = (flags.extensionType ?? FLUX_EXTENSION_TYPE).toLowerCase();
   if (!/^[a-z0-9]+(\.[a-z0-9-]+)+$/.test(extensionType)) {
     throw new UsageError('--extension-type', `'${flags.extensionType}' is not an extension type.`, 'Extension types look like publisher.name, e.g. microsoft.flux.');

@@ -1,5 +1,6 @@
 import { describe, test, expect } from '@jest/globals';
-import { CLUSTER_RP, clusterPath, parseClusterFlags, parseClusterId, type ClusterFlags } from '../../src/model/cluster.js';
+import { clusterResourcePath } from '../../src/azure/resources.js';
+import { CLUSTER_RP, parseClusterFlags, parseClusterId, type ClusterFlags } from '../../src/model/cluster.js';
 import { expectUsageError } from '../helpers/input.js';
 
 const SUB = '00000000-0000-0000-0000-000000000000';
@@ -71,7 +72,7 @@ describe('-g -c -t', () => {
     ['an unknown cluster type', { resourceGroup: 'rg', clusterName: 'c', clusterType: 'appliances' }, '-t/--cluster-type', 'appliances'],
     ['a resource group with a slash', { resourceGroup: 'rg/x', clusterName: 'c', clusterType: 'managedClusters' }, '-g/--resource-group', 'rg/x'],
     ['a resource group ending in a period', { resourceGroup: 'rg.', clusterName: 'c', clusterType: 'managedClusters' }, '-g/--resource-group', 'rg.'],
-    ['a resource group of 91 characters', { resourceGroup: 'r'.repeat(91), clusterName: 'c', clusterType: 'managedClusters' }, '-g/--resource-group', 'r'.repeat(91)],
+    ['a resource group of 91 characters (quoted shortened)', { resourceGroup: 'r'.repeat(91), clusterName: 'c', clusterType: 'managedClusters' }, '-g/--resource-group', `${'r'.repeat(80)}…(11 more characters)`],
     ['a cluster name with a slash', { resourceGroup: 'rg', clusterName: 'a/b', clusterType: 'managedClusters' }, '-c/--cluster-name', 'a/b'],
     ['a cluster name with a question mark', { resourceGroup: 'rg', clusterName: 'a?b', clusterType: 'managedClusters' }, '-c/--cluster-name', 'a?b'],
   ])('%s is rejected', (_why, flags, flag, value) => {
@@ -105,8 +106,8 @@ describe('--cluster-id', () => {
     expect(parseClusterFlags({ clusterId: id }, false)).toEqual(expected);
   });
 
-  test('case-insensitive segments, a trailing slash and surrounding spaces', () => {
-    expect(parseClusterId(` /SUBSCRIPTIONS/${SUB}/resourcegroups/RG/PROVIDERS/microsoft.kubernetes/CONNECTEDCLUSTERS/Arc1/ `)).toEqual({
+  test('fixed words in any letter case', () => {
+    expect(parseClusterId(`/SUBSCRIPTIONS/${SUB}/resourcegroups/RG/PROVIDERS/microsoft.kubernetes/CONNECTEDCLUSTERS/Arc1`)).toEqual({
       subscriptionId: SUB,
       resourceGroup: 'RG',
       clusterName: 'Arc1',
@@ -131,6 +132,15 @@ describe('--cluster-id', () => {
     ['a child resource id', `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/c/providers/Microsoft.KubernetesConfiguration/extensions/flux`, 'extensions/flux'],
     ['a bare name', 'aks1', 'aks1'],
     ['an id without a leading slash', `subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/c`, 'subscriptions/'],
+    ['a trailing slash', `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/c/`, 'goes on after the cluster name'],
+    ['surrounding spaces', ` /subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/c `, 'not a cluster resource id'],
+    ['a trailing newline', `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/c\n`, 'c\\n'],
+    ['a fragment after the name', `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/c#`, "'c#'"],
+    ['a query after the name', `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/c?x=1`, "'c?x=1'"],
+    ['a subscription that is not a GUID', `/subscriptions/my-sub/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/c`, 'my-sub'],
+    ['a resource group ending in a period', `/subscriptions/${SUB}/resourceGroups/rg./providers/Microsoft.ContainerService/managedClusters/c`, 'rg.'],
+    ['a percent-escape', `/subscriptions/${SUB}/resourceGroups/rg%2Fx/providers/Microsoft.ContainerService/managedClusters/c`, 'rg%2Fx'],
+    ['a dot-dot segment', `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/..`, "'..'"],
   ])('%s is rejected', (_why, id, mentions) => {
     const err = expectUsageError(() => parseClusterId(id));
     expect(err.flag).toBe('--cluster-id');
@@ -150,14 +160,14 @@ describe('--cluster-id', () => {
   });
 });
 
-describe('clusterPath', () => {
+describe('clusterResourcePath', () => {
   test.each([
     ['managedClusters', 'Microsoft.ContainerService'],
     ['connectedClusters', 'Microsoft.Kubernetes'],
     ['provisionedClusters', 'Microsoft.HybridContainerService'],
   ])('%s', (type, rp) => {
     const ref = parseClusterFlags({ resourceGroup: 'rg', clusterName: 'c1', clusterType: type }, true)!;
-    const path = clusterPath(SUB, ref);
+    const path = clusterResourcePath(SUB, ref);
     expect(path).toBe(`/subscriptions/${SUB}/resourceGroups/rg/providers/${rp}/${type}/c1`);
     expect(parseClusterId(path)).toEqual({ ...ref, subscriptionId: SUB });
   });

@@ -26,7 +26,7 @@ Examples:
 }
 
 async function run(options: Options, ctx: Context): Promise<CommandOutput | void> {
-  const [{ prepareRead, notFound }, { extensionPath, fluxConfigsPath, EXTENSION_API_VERSION, FLUX_API_VERSION }, { listAll }, { FLUX_EXTENSION_NAME, FLUX_EXTENSION_TYPE }, { confirm }, { followWrite }] = await Promise.all([
+  const [{ prepareRead, notFound }, { extensionPath, fluxConfigsPath, EXTENSION_API_VERSION, FLUX_API_VERSION }, { listAll }, { extensionName, FLUX_EXTENSION_TYPE }, { confirm }, { followWrite }] = await Promise.all([
     import('../azure.js'),
     import('../../azure/resources.js'),
     import('../../azure/list.js'),
@@ -35,7 +35,7 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
     import('../outcome.js'),
   ]);
   if (options.timeout !== undefined && options.waitTimeout === undefined) options.waitTimeout = options.timeout;
-  const name = options.name ?? FLUX_EXTENSION_NAME;
+  const name = extensionName(options);
   const s = await prepareRead(ctx, options);
   const path = extensionPath(s.subscriptionId, s.cluster, name);
   const res = await s.arm.request<{ properties?: { extensionType?: string } }>('GET', path, { apiVersion: EXTENSION_API_VERSION, allowNotFound: true });

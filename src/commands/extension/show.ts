@@ -33,12 +33,12 @@ Examples:
 }
 
 async function show(options: Options, ctx: Context): Promise<CommandOutput> {
-  const [{ prepareRead, notFound }, { extensionPath, flatten, EXTENSION_API_VERSION }, { FLUX_EXTENSION_NAME }] = await Promise.all([
+  const [{ prepareRead, notFound }, { extensionPath, flatten, EXTENSION_API_VERSION }, { extensionName }] = await Promise.all([
     import('../azure.js'),
     import('../../azure/resources.js'),
     import('../../model/extension.js'),
   ]);
-  const name = options.name ?? FLUX_EXTENSION_NAME;
+  const name = extensionName(options);
   const s = await prepareRead(ctx, options);
   const res = await s.arm.request<import('../../azure/resources.js').ArmResource>('GET', extensionPath(s.subscriptionId, s.cluster, name), { apiVersion: EXTENSION_API_VERSION, allowNotFound: true });
   if (res.status === 404) await notFound(s, `extension '${name}'`, `List them with: k8s-gitops extension list ${s.clusterArgs}`);

@@ -44,7 +44,7 @@ Examples:
 }
 
 async function run(options: Options, ctx: Context): Promise<CommandOutput | void> {
-  const [{ buildExtensionPatch, extensionPatchChange, FLUX_EXTENSION_NAME }, { prepareRead, prepareWrite, notFound }, { extensionPath, flatten, EXTENSION_API_VERSION }, { UsageError }, { confirm }, { followWrite }, { maskSecrets }] =
+  const [{ buildExtensionPatch, extensionPatchChange, extensionName }, { prepareRead, prepareWrite, notFound }, { extensionPath, flatten, EXTENSION_API_VERSION }, { UsageError }, { confirm }, { followWrite }, { maskSecrets }] =
     await Promise.all([
       import('../../model/extension.js'),
       import('../azure.js'),
@@ -56,7 +56,7 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
     ]);
   type ArmResource = import('../../azure/resources.js').ArmResource;
   if (options.timeout !== undefined && options.waitTimeout === undefined) options.waitTimeout = options.timeout;
-  const name = options.name ?? FLUX_EXTENSION_NAME;
+  const name = extensionName(options);
   const { patch, warnings } = buildExtensionPatch(options, ctx.input);
   if (!patch) throw new UsageError(undefined, 'nothing to change.', 'Give what should change: --version, --release-train, --auto-upgrade-minor-version, --config or --config-protected.');
   for (const w of warnings) ctx.log.warn(w);
