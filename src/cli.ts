@@ -4,7 +4,7 @@
  * and heavy dependencies are imported inside the code that runs.
  */
 import { Command, CommanderError } from 'commander';
-import { canonicalFlags, groupMultiValueFlags } from './core/argv.js';
+import { canonicalFlags, groupMultiValueFlags, refuseFlagsAsValues, type OptionShape } from './core/argv.js';
 import { CliError, ExitCode, exitCodeOf } from './core/errors.js';
 import { createContext } from './core/context.js';
 import { HELP_CONFIGURATION, helpWidthOf } from './core/help.js';
@@ -139,6 +139,36 @@ Exit codes: 0 ok, 1 error, 2 invalid input, 3 not found, 4 not authorised,
   return program;
 }
 
+/** The command a command line runs: the deepest one its leading words name. */
+function commandOf(program: Command, args: readonly string[]): Command {
+  let cmd = program;
+  for (const word of args) {
+    const sub = cmd.commands.find((c) => c.name() === word || c.aliases().includes(word));
+    if (!sub) break;
+    cmd = sub;
+  }
+  return cmd;
+}
+
+/** Which words are flags of `cmd`, and which of them take a value. */
+function optionShape(cmd: Command): OptionShape {
+  const flags = new Set<string>(['-h', '--help']);
+  const takesValue = new Set<string>();
+  const longOf = new Map<string, string>();
+  const nameOf = new Map<string, string>();
+  for (const option of cmd.options) {
+    const spellings = [option.short, option.long].filter((s): s is string => s !== undefined);
+    const name = spellings.join('/');
+    for (const spelling of spellings) {
+      flags.add(spelling);
+      if (option.required) takesValue.add(spelling);
+      longOf.set(spelling, option.long ?? spelling);
+      nameOf.set(spelling, name);
+    }
+  }
+  return { flags, takesValue, longOf, nameOf };
+}
+
 function commanderExitCode(err: CommanderError): number {
   switch (err.code) {
     case 'commander.helpDisplayed':
@@ -161,7 +191,10 @@ export async function main(given: string[]): Promise<number> {
   }
   const argv = rewriteCommandLine(given);
   try {
-    await (await buildProgram(argv)).parseAsync(groupMultiValueFlags(canonicalFlags(argv), multiValueFlags(argv)), { from: 'user' });
+    const program = await buildProgram(argv);
+    const args = groupMultiValueFlags(canonicalFlags(argv), multiValueFlags(argv));
+    refuseFlagsAsValues(args, optionShape(commandOf(program, args)));
+    await program.parseAsync(args, { from: 'user' });
     return ExitCode.ok;
   } catch (err) {
     const ctx = createContext(io, { color: !argv.includes('--no-color'), debug: argv.includes('--debug') });
