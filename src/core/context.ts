@@ -2,10 +2,10 @@
  * What a command's run() gets: the streams (every write redacted), a logger on stderr, input
  * readers, and lazily created heavy dependencies. Nothing here loads an SDK.
  */
-import { readFileSync } from 'node:fs';
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { InputReader } from '../model/input.js';
 import { safeMessage } from './echo.js';
+import { readBoundedFile, readBoundedStdin } from './read.js';
 import { redactor } from './redact.js';
 
 export interface Stream {
@@ -55,8 +55,8 @@ export function processIo(): Io {
     stdout: { write: (t) => void process.stdout.write(t), isTTY: Boolean(process.stdout.isTTY) },
     stderr: { write: (t) => void process.stderr.write(t), isTTY: Boolean(process.stderr.isTTY) },
     env: process.env,
-    readStdin: () => readFileSync(0, 'utf8'),
-    readFile: (path) => readFileSync(path, 'utf8'),
+    readStdin: () => readBoundedStdin(),
+    readFile: (path) => readBoundedFile(path),
   };
 }
 

@@ -2,7 +2,9 @@
  * Reading user-supplied values that may come from a file or standard input, and secrets.
  * The model does not touch the terminal or the file system itself: it is handed an InputReader.
  */
+import { echo } from '../core/echo.js';
 import { UsageError } from '../core/errors.js';
+import { MAX_INPUT_BYTES } from '../core/read.js';
 import { redactor } from '../core/redact.js';
 
 export interface InputReader {
@@ -19,17 +21,32 @@ export function resetStdinClaim(): void {
   stdinTakenBy = undefined;
 }
 
+/** Why a read failed, in words: the reader's own reason where it gives one, else by errno. */
+function reason(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'it is a directory';
+  if (code === 'EACCES') return 'permission denied';
+  return (err as Error).message;
+}
+
+/** The text of a file a flag names (`-f FILE`, `@FILE`, `--*-file FILE`), read within bounds. */
 export function readFileFor(flag: string, path: string, input: InputReader): string {
   let text: string;
   try {
     text = input.readFile(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
-    throw new UsageError(flag, `cannot read '${path}': ${why}.`);
+    const remedy = code === 'ENOTREG' ? `Give a regular file, or ${flag.split('/').pop()} - to read standard input.` : code === 'ETOOBIG' ? `Files are limited to ${MAX_INPUT_BYTES / (1024 * 1024)} MiB.` : undefined;
+    throw new UsageError(flag, `cannot read '${echo(path)}': ${reason(err)}.`, remedy);
   }
-  if (text.trim().length === 0) throw new UsageError(flag, `'${path}' is empty.`);
+  if (text.trim().length === 0) throw new UsageError(flag, `'${echo(path)}' is empty.`);
   return text;
+}
+
+/** A file a flag names, or standard input for `-`. */
+export function readFileOrStdinFor(flag: string, path: string, input: InputReader): string {
+  return path === '-' ? readStdinFor(flag, input) : readFileFor(flag, path, input);
 }
 
 function readStdinFor(flag: string, input: InputReader): string {
@@ -37,7 +54,12 @@ function readStdinFor(flag: string, input: InputReader): string {
     throw new UsageError(flag, `standard input is already used by ${stdinTakenBy === flag ? 'another value of this flag' : stdinTakenBy}.`, 'Standard input (-) can be read once; use @FILE for the other values.');
   }
   stdinTakenBy = flag;
-  const text = input.readStdin();
+  let text: string;
+  try {
+    text = input.readStdin();
+  } catch (err) {
+    throw new UsageError(flag, `cannot read standard input: ${reason(err)}.`, (err as NodeJS.ErrnoException).code === 'ETOOBIG' ? `Input is limited to ${MAX_INPUT_BYTES / (1024 * 1024)} MiB.` : undefined);
+  }
   if (text.trim().length === 0) throw new UsageError(flag, 'nothing was read from standard input.');
   return text;
 }
