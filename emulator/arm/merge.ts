@@ -9,9 +9,14 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   const out: Json = isObject(target) ? deepClone(target) : {};
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete out[key];
-    else out[key] = mergePatch(out[key], value);
+    else setOwn(out, key, mergePatch(Object.hasOwn(out, key) ? out[key] : undefined, value));
   }
   return out;
+}
+
+/** Sets an own property whatever the key: a `__proto__` key in a body is data, as in JSON. */
+function setOwn(target: Json, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** Merges a map of strings per key: `null` removes the key. */
@@ -20,7 +25,7 @@ export function mergeStringMap(target: Record<string, string>, patch: unknown): 
   if (!isObject(patch)) return out;
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete out[key];
-    else if (typeof value === 'string') out[key] = value;
+    else if (typeof value === 'string') setOwn(out, key, value);
   }
   return out;
 }
@@ -28,6 +33,6 @@ export function mergeStringMap(target: Record<string, string>, patch: unknown): 
 /** Keeps only the string values of a map (what a settings map may hold). */
 export function stringMap(value: unknown): Record<string, string> {
   const out: Record<string, string> = {};
-  if (isObject(value)) for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k] = v;
+  if (isObject(value)) for (const [k, v] of Object.entries(value)) if (typeof v === 'string') setOwn(out, k, v);
   return out;
 }

@@ -5,6 +5,7 @@
  */
 import type { FluxConfiguration, KustomizationDef } from './types.js';
 import { SOURCE_PROPERTY } from './types.js';
+import { setOwn } from './values.js';
 
 export const FLUX_API_VERSION = '2025-04-01';
 export const EXTENSION_API_VERSION = '2023-05-01';
@@ -15,7 +16,7 @@ export function prune<T>(value: T): T {
   if (Array.isArray(value)) return value.map((v) => prune(v)) as T;
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = prune(v);
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) setOwn(out, k, prune(v));
     return out as T;
   }
   return value;

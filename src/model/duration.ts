@@ -12,8 +12,15 @@ const PART = /(\d+(?:\.\d+)?)(ms|h|m|s)/g;
 
 export const DURATION_HINT = 'Use a Go duration such as 90s, 10m or 1h30m (units h, m, s, ms).';
 
-/** Parses a Go duration into milliseconds; throws UsageError naming `flag`. */
-export function parseDurationMs(flag: string, text: string): number {
+export interface DurationBounds {
+  /** Shortest accepted, in milliseconds. */
+  min?: number;
+  /** Longest accepted, in milliseconds. */
+  max?: number;
+}
+
+/** Parses a Go duration into milliseconds, within `bounds`; throws UsageError naming `flag`. */
+export function parseDurationMs(flag: string, text: string, bounds: DurationBounds = {}): number {
   const value = text.trim();
   if (!WHOLE.test(value)) {
     const hint = /^\d+$/.test(value)
@@ -25,8 +32,13 @@ export function parseDurationMs(flag: string, text: string): number {
   for (const [, amount, unit] of value.matchAll(PART)) {
     ms += Number(amount) * UNIT_MS[unit as string]!;
   }
-  return Math.round(ms);
+  ms = Math.round(ms);
+  if (bounds.min !== undefined && ms < bounds.min) throw new UsageError(flag, `'${echo(text)}' is too short; the minimum is ${formatMs(bounds.min)}.`);
+  if (bounds.max !== undefined && ms > bounds.max) throw new UsageError(flag, `'${echo(text)}' is too long; the maximum is ${formatMs(bounds.max)}.`);
+  return ms;
 }
+
+const formatMs = (ms: number): string => (ms % 1000 === 0 ? formatGoDuration(ms / 1000) : `${ms}ms`);
 
 /**
  * Parses a Go duration for an ARM `*InSeconds` property: whole seconds, at least `min` seconds,

@@ -12,7 +12,7 @@ import { parse as parseYaml } from 'yaml';
 import type { ClusterType } from './cluster.js';
 import { readFileFor, readSecret, type InputReader } from './input.js';
 import { parseExtensionName } from './names.js';
-import { parseBoolean, parseChoice, parseDnsLabel, splitKeyValue } from './values.js';
+import { parseBoolean, parseChoice, parseDnsLabel, setOwn, splitKeyValue } from './values.js';
 
 export const FLUX_EXTENSION_TYPE = 'microsoft.flux';
 export const FLUX_EXTENSION_NAME = 'flux';
@@ -108,8 +108,8 @@ function settingsFromFile(flag: string, path: string, input: InputReader): Recor
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new UsageError(flag, `${path} must hold an object of settings.`);
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(doc as Record<string, unknown>)) {
-    if (typeof v === 'string') out[k] = v;
-    else if (typeof v === 'number' || typeof v === 'boolean') out[k] = JSON.stringify(v);
+    if (typeof v === 'string') setOwn(out, k, v);
+    else if (typeof v === 'number' || typeof v === 'boolean') setOwn(out, k, JSON.stringify(v));
     else throw new UsageError(flag, `setting '${k}' in ${path} is ${v === null ? 'null' : Array.isArray(v) ? 'a list' : 'an object'}; settings are flat strings.`, "Use dotted keys, e.g. 'helm-controller.enabled': 'true'.");
   }
   return out;
@@ -118,8 +118,8 @@ function settingsFromFile(flag: string, path: string, input: InputReader): Recor
 function settingsFromFlags(flag: string, groups: string[][] | undefined, secret: boolean, input: InputReader): Record<string, string> {
   const out: Record<string, string> = {};
   for (const token of (groups ?? []).flat()) {
-    const [k, v] = splitKeyValue(flag, token, 'key=value');
-    out[k] = secret ? readSecret(flag, v, input) : v;
+    const [k, v] = splitKeyValue(flag, token, 'key=value', secret);
+    setOwn(out, k, secret ? readSecret(flag, v, input) : v);
   }
   return out;
 }

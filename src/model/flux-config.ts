@@ -1,14 +1,17 @@
 /**
  * Assembles a FluxConfiguration from flags and an optional file, then checks the rules that
- * span several flags, in one fixed order. Flags override the file field by field.
+ * span several flags, in one fixed order. Flags override the file field by field. Parsing
+ * (every value on its own) and assembling (the whole, over what Azure has) are two steps, so
+ * that `update` refuses bad input before it reads anything from Azure.
  */
+import { echo } from '../core/echo.js';
 import { UsageError } from '../core/errors.js';
 import { parseDurationMs } from './duration.js';
-import { parseConfigurationFile } from './file.js';
+import { parseConfigurationFile, type FileConfiguration } from './file.js';
 import { FLAG, KIND_FLAGS_OF, type FluxConfigFlags, type FluxFlagName } from './flags.js';
-import { readFileFor, type InputReader } from './input.js';
-import { checkKustomizations, parseKustomizations } from './kustomization.js';
-import { azureBlobFromFlags, bucketFromFlags, gitFromFlags, ociFromFlags } from './source.js';
+import { readFileOrStdinFor, type InputReader } from './input.js';
+import { checkKustomizations, KUSTOMIZATION_FLAG, parseKustomizations } from './kustomization.js';
+import { azureBlobFromFlags, bucketFromFlags, gitFromFlags, ociFromFlags, overlaySource } from './source.js';
 import {
   AZURE_DEFAULTS,
   KIND_FLAGS,
@@ -64,6 +67,70 @@ export interface BuildOptions {
   existing?: FluxConfiguration;
 }
 
+/**
+ * Every flag (and the file) parsed into typed values, before anything is known about the
+ * configuration in Azure: what `flux config update` checks before it sends anything.
+ */
+export interface ParsedFluxInput {
+  flags: FluxConfigFlags;
+  file?: FileConfiguration;
+  name?: string;
+  namespace?: string;
+  scope?: 'cluster' | 'namespace';
+  kind?: KindFlag;
+  suspend?: boolean;
+  /** The fields each kind's flags give (the kind that applies is known only once merged). */
+  sources: {
+    git: ReturnType<typeof gitFromFlags>;
+    bucket: ReturnType<typeof bucketFromFlags>;
+    azblob: ReturnType<typeof azureBlobFromFlags>;
+    oci: ReturnType<typeof ociFromFlags>;
+  };
+  kustomizations: Map<string, KustomizationDef>;
+  waitForReconciliation?: boolean;
+  reconciliationWaitDuration?: string;
+  warnings: string[];
+}
+
+export interface ParseOptions {
+  /** For update: the source kind may come from Azure, so foreign flags are judged once it is known. */
+  update?: boolean;
+}
+
+/** Flags and `-f` → typed values, each checked on its own. Reads files and standard input, sends nothing. */
+export function parseFluxConfigInput(flags: FluxConfigFlags, input: InputReader, options: ParseOptions = {}): ParsedFluxInput {
+  const warnings: string[] = [];
+  const file = flags.file !== undefined ? parseConfigurationFile(readFileOrStdinFor(FLAG.file, flags.file, input), flags.file === '-' ? 'standard input' : flags.file) : undefined;
+  if (file && file.unreadableProtectedSettings.length > 0) {
+    warnings.push(`${echo(flags.file!)} names protected settings without values (${file.unreadableProtectedSettings.map((k) => echo(k)).join(', ')}); Azure never returns them, so give them again with their flags if they are needed.`);
+  }
+  const kind = flags.kind !== undefined ? parseChoice(FLAG.kind, flags.kind, KIND_FLAGS) : undefined;
+  const knownKind = kind ?? (file?.partial.sourceKind ? KIND_FLAG_OF[file.partial.sourceKind] : options.update ? undefined : 'git');
+  if (knownKind) refuseForeignFlags(flags, knownKind, kind === undefined && file?.partial.sourceKind === undefined);
+  const parsed: ParsedFluxInput = {
+    flags,
+    ...(file ? { file } : {}),
+    sources: {
+      git: gitFromFlags(flags, input),
+      bucket: bucketFromFlags(flags, input),
+      azblob: azureBlobFromFlags(flags, input),
+      oci: ociFromFlags(flags, input),
+    },
+    kustomizations: parseKustomizations(flags.kustomization ?? []),
+    warnings,
+  };
+  if (flags.name !== undefined) parsed.name = parseObjectName(FLAG.name, flags.name, 'configuration name');
+  if (flags.namespace !== undefined) parsed.namespace = parseDnsLabel(FLAG.namespace, flags.namespace, 'namespace');
+  if (flags.scope !== undefined) parsed.scope = parseChoice(FLAG.scope, flags.scope, ['cluster', 'namespace'] as const);
+  if (kind !== undefined) parsed.kind = kind;
+  if (flags.suspend !== undefined) parsed.suspend = parseBoolean(FLAG.suspend, flags.suspend);
+  if (flags.waitForReconciliation !== undefined) parsed.waitForReconciliation = parseBoolean(FLAG.waitForReconciliation, flags.waitForReconciliation);
+  if (flags.reconciliationWaitDuration !== undefined) {
+    parsed.reconciliationWaitDuration = toIsoDuration(parseDurationMs(FLAG.reconciliationWaitDuration, flags.reconciliationWaitDuration, { min: 1000 }));
+  }
+  return parsed;
+}
+
 /** Lays a file's fields over the configuration in Azure: what the file names replaces. */
 function overlay(existing: FluxConfiguration, file: Partial<FluxConfiguration>): Partial<FluxConfiguration> {
   const out: Partial<FluxConfiguration> = { ...existing, configurationProtectedSettings: {} };
@@ -72,40 +139,110 @@ function overlay(existing: FluxConfiguration, file: Partial<FluxConfiguration>):
   return out;
 }
 
+/** The part of a configuration each flag sets, where a file keeps it (for errors about a value the file gave). */
+function fileFieldOf(flag: string, sourceKind: SourceKind): string | undefined {
+  const source = SOURCE_PROPERTY[sourceKind];
+  const fields: Record<string, string> = {
+    [FLAG.name]: 'name',
+    [FLAG.namespace]: 'namespace',
+    [FLAG.scope]: 'scope',
+    [FLAG.url]: `${source}.url`,
+    [FLAG.branch]: `${source}.repositoryRef`,
+    [FLAG.tag]: `${source}.repositoryRef.tag`,
+    [FLAG.semver]: `${source}.repositoryRef.semver`,
+    [FLAG.commit]: `${source}.repositoryRef.commit`,
+    [FLAG.digest]: `${source}.repositoryRef.digest`,
+    [FLAG.localAuthRef]: `${source}.localAuthRef`,
+    [FLAG.httpsUser]: 'gitRepository.httpsUser',
+    [FLAG.httpsKey]: 'configurationProtectedSettings.httpsKey',
+    [FLAG.sshPrivateKey]: 'configurationProtectedSettings.sshPrivateKey',
+    [FLAG.knownHosts]: 'gitRepository.sshKnownHosts',
+    [FLAG.provider]: 'gitRepository.provider',
+    [FLAG.bucketName]: 'bucket.bucketName',
+    [FLAG.bucketAccessKey]: 'bucket.accessKey',
+    [FLAG.bucketSecretKey]: 'configurationProtectedSettings.bucketSecretKey',
+    [FLAG.containerName]: 'azureBlob.containerName',
+    [FLAG.accountKey]: 'azureBlob.accountKey',
+    [FLAG.sasToken]: 'azureBlob.sasToken',
+    [FLAG.spClientId]: 'azureBlob.servicePrincipal',
+    [FLAG.spClientSecret]: 'azureBlob.servicePrincipal.clientSecret',
+    [FLAG.spCertPassword]: 'azureBlob.servicePrincipal.clientCertificatePassword',
+    [FLAG.spCertSendChain]: 'azureBlob.servicePrincipal.clientCertificateSendChain',
+    [FLAG.miClientId]: 'azureBlob.managedIdentity',
+    [FLAG.ociOperation]: 'ociRepository.layerSelector.operation',
+    [FLAG.tlsClientCertificate]: 'ociRepository.tlsConfig.clientCertificate',
+    [FLAG.tlsPrivateKey]: 'ociRepository.tlsConfig.privateKey',
+    [FLAG.useWorkloadIdentity]: 'ociRepository.useWorkloadIdentity',
+    [FLAG.verificationProvider]: 'ociRepository.verify.provider',
+    [FLAG.reconciliationWaitDuration]: 'reconciliationWaitDuration',
+    [KUSTOMIZATION_FLAG]: 'kustomizations',
+  };
+  return Object.hasOwn(fields, flag) ? fields[flag] : undefined;
+}
+
+/**
+ * A rule about the whole configuration broken by a value the file gave (not a flag the user
+ * typed) is reported against the file and its field.
+ */
+function blameFile(err: unknown, parsed: ParsedFluxInput, sourceKind: SourceKind): unknown {
+  if (!(err instanceof UsageError) || !parsed.file || err.flag === undefined) return err;
+  const typed = (Object.keys(FLAG) as FluxFlagName[]).some((key) => FLAG[key] === err.flag && parsed.flags[key] !== undefined);
+  if (typed) return err;
+  const field = fileFieldOf(err.flag, sourceKind);
+  if (field === undefined) return err;
+  const where = parsed.flags.file === '-' ? 'standard input' : parsed.flags.file!;
+  return new UsageError(FLAG.file, `${echo(where)}: ${field}: ${err.message.slice(err.flag.length + 2)}`, err.remedy);
+}
+
 /**
  * Flags (and `-f`) → a complete, validated configuration: for `flux config create` from
  * nothing, for `flux config update` over the existing one.
  */
 export function buildFluxConfiguration(flags: FluxConfigFlags, input: InputReader, options: BuildOptions = {}): BuildResult {
+  return assembleFluxConfiguration(parseFluxConfigInput(flags, input, { update: options.existing !== undefined }), options);
+}
+
+/**
+ * The parsed input laid over the file and (on update) over the configuration in Azure, then
+ * checked as a whole by the same rules, whichever of the three each field came from.
+ */
+export function assembleFluxConfiguration(parsed: ParsedFluxInput, options: BuildOptions = {}): BuildResult {
   const { existing } = options;
-  const warnings: string[] = [];
-  const file = flags.file !== undefined ? parseConfigurationFile(readFileFor(FLAG.file, flags.file, input), flags.file) : undefined;
-  if (file && file.unreadableProtectedSettings.length > 0) {
-    warnings.push(`${flags.file} names protected settings without values (${file.unreadableProtectedSettings.join(', ')}); Azure never returns them, so give them again with their flags if they are needed.`);
-  }
+  const { flags, file } = parsed;
+  const warnings = [...parsed.warnings];
   const base: Partial<FluxConfiguration> = existing ? overlay(existing, file?.partial ?? {}) : (file?.partial ?? {});
+  const sourceKindOf = (): SourceKind => (parsed.kind ? SOURCE_KIND_OF[parsed.kind] : (base.sourceKind ?? 'GitRepository'));
+  try {
+    return assemble(parsed, base, existing, warnings);
+  } catch (err) {
+    throw blameFile(err, parsed, sourceKindOf());
+  }
+}
+
+function assemble(parsed: ParsedFluxInput, base: Partial<FluxConfiguration>, existing: FluxConfiguration | undefined, warnings: string[]): BuildResult {
+  const { flags, file } = parsed;
 
   // 1. Names.
-  const rawName = flags.name ?? file?.name;
+  const rawName = parsed.name ?? file?.name;
   if (rawName === undefined) throw new UsageError(FLAG.name, 'the configuration name is required.', 'Add -n NAME.');
   const name = parseObjectName(FLAG.name, rawName, 'configuration name');
   if (existing && file?.name !== undefined && file.name !== existing.name) {
-    throw new UsageError(FLAG.file, `${flags.file} describes '${file.name}', not '${existing.name}'.`);
+    throw new UsageError(FLAG.file, `${echo(flags.file!)} describes '${echo(file.name)}', not '${existing.name}'.`);
   }
-  const namespace = parseDnsLabel(FLAG.namespace, flags.namespace ?? base.namespace ?? AZURE_DEFAULTS.namespace, 'namespace');
-  const scope = flags.scope !== undefined ? parseChoice(FLAG.scope, flags.scope, ['cluster', 'namespace'] as const) : (base.scope ?? AZURE_DEFAULTS.scope);
+  const namespace = parsed.namespace ?? base.namespace ?? AZURE_DEFAULTS.namespace;
+  const scope = parsed.scope ?? base.scope ?? AZURE_DEFAULTS.scope;
   if (existing && (namespace !== (existing.namespace ?? AZURE_DEFAULTS.namespace) || scope !== (existing.scope ?? AZURE_DEFAULTS.scope))) {
     throw new UsageError(namespace !== existing.namespace ? FLAG.namespace : FLAG.scope, 'the scope and namespace of a configuration are fixed when it is created.', 'Delete the configuration and create it again to change them.');
   }
 
   // 2. Source kind and the flags that belong to it.
-  const kind: KindFlag = flags.kind !== undefined ? parseChoice(FLAG.kind, flags.kind, KIND_FLAGS) : base.sourceKind ? KIND_FLAG_OF[base.sourceKind] : 'git';
-  refuseForeignFlags(flags, kind, flags.kind === undefined && base.sourceKind === undefined);
+  const kind: KindFlag = parsed.kind ?? (base.sourceKind ? KIND_FLAG_OF[base.sourceKind] : 'git');
+  refuseForeignFlags(flags, kind, parsed.kind === undefined && base.sourceKind === undefined);
   const sourceKind = SOURCE_KIND_OF[kind];
   const property = SOURCE_PROPERTY[sourceKind];
   for (const other of Object.values(SOURCE_PROPERTY)) {
-    if (other !== property && file?.partial[other] !== undefined && flags.kind !== undefined) {
-      warnings.push(`${flags.file}: ${other} is ignored because --kind ${kind} was given.`);
+    if (other !== property && file?.partial[other] !== undefined && parsed.kind !== undefined) {
+      warnings.push(`${echo(flags.file!)}: ${other} is ignored because --kind ${kind} was given.`);
     }
   }
 
@@ -114,41 +251,41 @@ export function buildFluxConfiguration(flags: FluxConfigFlags, input: InputReade
     scope,
     namespace,
     sourceKind,
-    suspend: flags.suspend !== undefined ? parseBoolean(FLAG.suspend, flags.suspend) : (base.suspend ?? false),
+    suspend: parsed.suspend ?? base.suspend ?? false,
     kustomizations: new Map(),
     configurationProtectedSettings: { ...(base.configurationProtectedSettings ?? {}) },
   };
 
-  // 3. The source block.
+  // 3. The source block: the flags' fields over the file's (or Azure's) block.
   switch (kind) {
     case 'git': {
-      const { block, extras } = gitFromFlags(flags, base.gitRepository ?? {}, input);
-      config.gitRepository = block as GitRepositoryDef;
+      const { block, extras } = parsed.sources.git;
+      config.gitRepository = overlaySource(base.gitRepository ?? {}, block) as GitRepositoryDef;
       if (extras.sshPrivateKey) config.configurationProtectedSettings.sshPrivateKey = extras.sshPrivateKey;
       if (extras.httpsKey) config.configurationProtectedSettings.httpsKey = extras.httpsKey;
       break;
     }
     case 'bucket': {
-      const { block, secretKey } = bucketFromFlags(flags, base.bucket ?? {}, input);
+      const { block, secretKey } = parsed.sources.bucket;
+      const merged = overlaySource(base.bucket ?? {}, block);
       // The service defaults `insecure` to true; say what the URL means instead of inheriting that.
-      if (block.insecure === undefined && block.url) block.insecure = /^http:\/\//i.test(block.url);
-      config.bucket = block as BucketDef;
+      if (merged.insecure === undefined && merged.url) merged.insecure = /^http:\/\//i.test(merged.url);
+      config.bucket = merged as BucketDef;
       if (secretKey) config.configurationProtectedSettings.bucketSecretKey = secretKey;
       break;
     }
     case 'azblob':
-      config.azureBlob = azureBlobFromFlags(flags, base.azureBlob ?? {}, input) as AzureBlobDef;
+      config.azureBlob = overlaySource(base.azureBlob ?? {}, parsed.sources.azblob) as AzureBlobDef;
       break;
     case 'oci':
-      config.ociRepository = ociFromFlags(flags, base.ociRepository ?? {}, input) as OciRepositoryDef;
+      config.ociRepository = overlaySource(base.ociRepository ?? {}, parsed.sources.oci) as OciRepositoryDef;
       break;
   }
 
   // 4. Kustomizations. On create, a -k replaces the file's entry of the same name; on update it
   //    changes only the keys it gives (az's semantics). New names are added.
-  const fromFlags = parseKustomizations(flags.kustomization ?? []);
   config.kustomizations = new Map(base.kustomizations ?? []);
-  for (const [k, def] of fromFlags) config.kustomizations.set(k, existing ? mergeKustomization(config.kustomizations.get(k), def) : def);
+  for (const [k, def] of parsed.kustomizations) config.kustomizations.set(k, existing ? mergeKustomization(config.kustomizations.get(k), def) : def);
   // A file that says `kustomizations: {}` asks for a source only; the implicit kustomization is
   // for a command line (or file) that names none at all.
   if (config.kustomizations.size === 0 && !existing && file?.partial.kustomizations === undefined) {
@@ -157,13 +294,10 @@ export function buildFluxConfiguration(flags: FluxConfigFlags, input: InputReade
   }
 
   // 5. Waiting for reconciliation on the service side.
-  const wait = flags.waitForReconciliation !== undefined ? parseBoolean(FLAG.waitForReconciliation, flags.waitForReconciliation) : base.waitForReconciliation;
+  const wait = parsed.waitForReconciliation ?? base.waitForReconciliation;
   if (wait !== undefined) config.waitForReconciliation = wait;
-  if (flags.reconciliationWaitDuration !== undefined) {
-    config.reconciliationWaitDuration = toIsoDuration(parseDurationMs(FLAG.reconciliationWaitDuration, flags.reconciliationWaitDuration));
-  } else if (base.reconciliationWaitDuration !== undefined) {
-    config.reconciliationWaitDuration = base.reconciliationWaitDuration;
-  }
+  const waitDuration = parsed.reconciliationWaitDuration ?? base.reconciliationWaitDuration;
+  if (waitDuration !== undefined) config.reconciliationWaitDuration = waitDuration;
   if (config.reconciliationWaitDuration !== undefined && config.waitForReconciliation !== true) {
     throw new UsageError(FLAG.reconciliationWaitDuration, 'only applies with --wait-for-reconciliation.', 'Add --wait-for-reconciliation.');
   }
@@ -208,17 +342,17 @@ function requireUrl(url: string | undefined, kind: KindFlag, schemes: string[], 
   const scheme = urlScheme(url);
   if (!schemes.includes(scheme)) {
     const accepted = schemes.map((s) => (s === 'ssh' ? 'ssh:// or git@host:' : `${s}://`)).join(', ');
-    throw new UsageError(FLAG.url, `'${url}' is not a URL --kind ${kind} can use.`, `Accepted: ${accepted} (e.g. ${example}).`);
+    throw new UsageError(FLAG.url, `'${echo(url)}' is not a URL --kind ${kind} can use.`, `Accepted: ${accepted} (e.g. ${example}).`);
   }
   let host = /^git@([^:/\s]+):/i.exec(url)?.[1] ?? '';
   if (!host) {
     try {
       host = new URL(url).hostname;
     } catch {
-      throw new UsageError(FLAG.url, `'${url}' is not a valid URL.`);
+      throw new UsageError(FLAG.url, `'${echo(url)}' is not a valid URL.`);
     }
   }
-  if (!host) throw new UsageError(FLAG.url, `'${url}' has no host.`, `e.g. ${example}`);
+  if (!host) throw new UsageError(FLAG.url, `'${echo(url)}' has no host.`, `e.g. ${example}`);
   return scheme;
 }
 

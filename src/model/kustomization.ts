@@ -3,17 +3,18 @@
  * real booleans, unknown and repeated keys are errors, every occurrence needs a name, and the
  * health-check and post-build fields of the API are reachable.
  */
+import { echo } from '../core/echo.js';
 import { UsageError } from '../core/errors.js';
 import { parseDurationSeconds } from './duration.js';
 import type { KustomizationDef, SubstituteFrom } from './types.js';
-import { parseBoolean, parseChoice, parseObjectName, splitKeyValue } from './values.js';
+import { parseBoolean, parseChoice, parseObjectName, setOwn, splitKeyValue } from './values.js';
 
 export const KUSTOMIZATION_FLAG = '-k/--kustomization';
 
 type Field = 'name' | 'path' | 'dependsOn' | 'interval' | 'retryInterval' | 'timeout' | 'prune' | 'force' | 'wait' | 'disableHealthCheck' | 'substitute' | 'substituteFrom';
 
-/** Every accepted key (az's spellings included) and the field it sets. */
-const KEYS: Record<string, Field> = {
+/** Every accepted key (az's spellings included) and the field it sets; a Map, so `constructor` is just unknown. */
+const KEYS: ReadonlyMap<string, Field> = new Map<string, Field>(Object.entries<Field>({
   name: 'name',
   path: 'path',
   depends_on: 'dependsOn',
@@ -35,7 +36,7 @@ const KEYS: Record<string, Field> = {
   substitute: 'substitute',
   substitute_from: 'substituteFrom',
   substituteFrom: 'substituteFrom',
-};
+}));
 const REPEATABLE = new Set<Field>(['substitute', 'substituteFrom']);
 const VARIABLE_NAME = /^[_a-zA-Z][_a-zA-Z0-9]*$/;
 
@@ -53,14 +54,14 @@ export function parseDependsOn(flag: string, value: string): string[] {
   if (v.startsWith('[') && v.endsWith(']')) v = v.slice(1, -1);
   if (v.trim() === '') return [];
   const names = v.split(',').map((s) => s.trim().replace(/^["']|["']$/g, '').trim());
-  if (names.some((n) => n === '')) throw new UsageError(flag, `depends_on '${value}' has an empty name.`);
+  if (names.some((n) => n === '')) throw new UsageError(flag, `depends_on '${echo(value)}' has an empty name.`);
   return names.map((n) => parseObjectName(flag, n, 'kustomization name in depends_on'));
 }
 
 function parseSubstituteFrom(flag: string, value: string): SubstituteFrom {
   const m = /^([A-Za-z]+)\/([^:]+)(?::(optional))?$/.exec(value.trim());
   if (!m) {
-    throw new UsageError(flag, `substitute_from '${value}' is not of the form KIND/NAME.`, 'Use e.g. substitute_from=ConfigMap/cluster-vars or substitute_from=Secret/cluster-secrets:optional.');
+    throw new UsageError(flag, `substitute_from '${echo(value)}' is not of the form KIND/NAME.`, 'Use e.g. substitute_from=ConfigMap/cluster-vars or substitute_from=Secret/cluster-secrets:optional.');
   }
   const kind = parseChoice(flag, m[1]!, ['ConfigMap', 'Secret'] as const);
   const name = parseObjectName(flag, m[2]!, `${kind} name in substitute_from`, 253);
@@ -75,12 +76,12 @@ export function parseKustomization(tokens: readonly string[], flag = KUSTOMIZATI
   if (tokens.length === 0) throw new UsageError(flag, 'expects key=value pairs.', `Keys: ${KUSTOMIZATION_KEYS_HELP}.`);
   for (const token of tokens) {
     const [key, value] = splitKeyValue(flag, token);
-    const field = KEYS[key];
+    const field = KEYS.get(key);
     if (!field) {
-      throw new UsageError(flag, `unknown key '${key}'.`, `Keys: ${KUSTOMIZATION_KEYS_HELP}.`);
+      throw new UsageError(flag, `unknown key '${echo(key)}'.`, `Keys: ${KUSTOMIZATION_KEYS_HELP}.`);
     }
     if (seen.has(field) && !REPEATABLE.has(field)) {
-      throw new UsageError(flag, `'${key}' is given twice in one kustomization.`);
+      throw new UsageError(flag, `'${echo(key)}' is given twice in one kustomization.`);
     }
     if ((field === 'wait' && seen.has('disableHealthCheck')) || (field === 'disableHealthCheck' && seen.has('wait'))) {
       throw new UsageError(flag, 'wait and disable_health_check set the same property; give one of them.');
@@ -120,12 +121,12 @@ export function parseKustomization(tokens: readonly string[], flag = KUSTOMIZATI
       case 'substitute': {
         const [variable, substitution] = splitKeyValue(flag, value, 'substitute=VAR=value');
         if (!VARIABLE_NAME.test(variable)) {
-          throw new UsageError(flag, `'${variable}' is not a valid substitution variable name.`, 'Use letters, digits and underscores, not starting with a digit.');
+          throw new UsageError(flag, `'${echo(variable)}' is not a valid substitution variable name.`, 'Use letters, digits and underscores, not starting with a digit.');
         }
         def.postBuild ??= {};
         def.postBuild.substitute ??= {};
-        if (variable in def.postBuild.substitute) throw new UsageError(flag, `variable '${variable}' is substituted twice.`);
-        def.postBuild.substitute[variable] = substitution;
+        if (Object.hasOwn(def.postBuild.substitute, variable)) throw new UsageError(flag, `variable '${variable}' is substituted twice.`);
+        setOwn(def.postBuild.substitute, variable, substitution);
         break;
       }
       case 'substituteFrom': {
@@ -138,7 +139,7 @@ export function parseKustomization(tokens: readonly string[], flag = KUSTOMIZATI
     }
   }
   if (!name) {
-    throw new UsageError(flag, `every kustomization needs a name: '${tokens.join(' ')}' has none.`, 'Add name=NAME, e.g. -k name=apps path=./apps.');
+    throw new UsageError(flag, `every kustomization needs a name: '${echo(tokens.join(' '))}' has none.`, 'Add name=NAME, e.g. -k name=apps path=./apps.');
   }
   return { name, def };
 }

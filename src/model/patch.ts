@@ -6,6 +6,7 @@
  */
 import { fluxConfigurationPutBody } from './arm.js';
 import { AZURE_DEFAULTS, SOURCE_PROPERTY, type FluxConfiguration } from './types.js';
+import { setOwn } from './values.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -17,7 +18,7 @@ function equal(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => equal(v, b[i]));
   if (isObject(a) && isObject(b)) {
     const ka = Object.keys(a);
-    return ka.length === Object.keys(b).length && ka.every((k) => k in b && equal(a[k], b[k]));
+    return ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && equal(a[k], b[k]));
   }
   return false;
 }
@@ -25,17 +26,18 @@ function equal(a: unknown, b: unknown): boolean {
 /** The merge patch turning `from` into `to`; undefined when they are equal. */
 export function mergeDiff(from: JsonObject | undefined, to: JsonObject): JsonObject | undefined {
   const out: JsonObject = {};
+  // Keys may be user-chosen (substitution variables): own properties only, set with setOwn.
   for (const [k, v] of Object.entries(to)) {
-    const old = from?.[k];
+    const old = from && Object.hasOwn(from, k) ? from[k] : undefined;
     if (equal(old, v)) continue;
     if (isObject(old) && isObject(v)) {
       const inner = mergeDiff(old, v);
-      if (inner) out[k] = inner;
+      if (inner) setOwn(out, k, inner);
     } else {
-      out[k] = v;
+      setOwn(out, k, v);
     }
   }
-  for (const k of Object.keys(from ?? {})) if (!(k in to)) out[k] = null;
+  for (const k of Object.keys(from ?? {})) if (!Object.hasOwn(to, k)) setOwn(out, k, null);
   return Object.keys(out).length > 0 ? out : undefined;
 }
 

@@ -1,18 +1,21 @@
 /**
- * Source blocks from flags: each flag is parsed into its typed value and laid over the block
- * the file supplied (if any). Secrets are read here (literal, @file or -) and go either to
- * `configurationProtectedSettings` (git, bucket: as az does) or into the source block itself
- * (Azure Blob, OCI TLS: where the ARM schema keeps them).
+ * Source blocks from flags: each flag given is parsed into its typed value, and only the fields
+ * given end up in the block (`overlaySource` lays it over a file's or Azure's block). Secrets
+ * are read here (literal, @file or -) and go either to `configurationProtectedSettings` (git,
+ * bucket: as az does) or into the source block itself (Azure Blob, OCI TLS: where the ARM
+ * schema keeps them). The value parsers are shared with `-f` (src/model/file.ts), so a file's
+ * value passes exactly the checks of the flag that sets it.
  */
 import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { echo } from '../core/echo.js';
 import { UsageError } from '../core/errors.js';
 import { redactor } from '../core/redact.js';
 import { parseDurationSeconds } from './duration.js';
 import { FLAG, type FluxConfigFlags } from './flags.js';
-import { decodeMaybeBase64, readFileFor, readSecret, readValue, type InputReader } from './input.js';
+import { decodeMaybeBase64, readFileOrStdinFor, readSecret, readValue, type InputReader } from './input.js';
 import { checkKnownHosts, checkSshPrivateKey } from './ssh.js';
 import type { AzureBlobDef, BucketDef, GitProvider, GitRepositoryDef, OciRepositoryDef, SourceTiming } from './types.js';
-import { parseBoolean, parseChoice, parseObjectName, splitKeyValue } from './values.js';
+import { parseBoolean, parseChoice, parseObjectName, setOwn, splitKeyValue } from './values.js';
 
 const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
 const isPem = (text: string): boolean => text.includes('-----BEGIN ');
@@ -41,6 +44,51 @@ export function certificateValue(flag: string, raw: string): string {
   return b64(pem);
 }
 
+/** known_hosts given as its text or base64, checked line by line. Returns base64. */
+export function knownHostsValue(flag: string, raw: string): string {
+  // known_hosts lines separate their fields with spaces or tabs; base64 (even wrapped) has none.
+  const text = decodeMaybeBase64(flag, raw, (t) => /[ \t]/.test(t.trim()));
+  const problems = checkKnownHosts(text);
+  if (problems.length > 0) {
+    const first = problems[0]!;
+    throw new UsageError(flag, `known_hosts line ${first.line}: ${first.reason}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`, 'Each line needs: host[,host…] key-type base64-key, as ssh-keyscan prints it.');
+  }
+  return b64(text);
+}
+
+/** An SSH private key given as its text or base64, checked with node:crypto. Returns base64 (ending in a newline, as Flux needs). */
+export function sshPrivateKeyValue(flag: string, raw: string): string {
+  let text = decodeMaybeBase64(flag, raw, isPem);
+  redactor.add(text);
+  const check = checkSshPrivateKey(text);
+  if (!check.ok) throw new UsageError(flag, `the SSH private key is not usable: ${check.reason}`, 'Give an unencrypted RSA, ECDSA, Ed25519 or DSA key in PEM or OpenSSH format.');
+  if (!text.endsWith('\n')) text += '\n'; // Flux needs the key file to end with a newline.
+  const encoded = b64(text);
+  redactor.add(encoded);
+  return encoded;
+}
+
+/** A PEM private key (TLS client key) given as its text or base64, checked. Returns base64. */
+export function privateKeyValue(flag: string, raw: string): string {
+  const text = decodeMaybeBase64(flag, raw, isPem);
+  redactor.add(text);
+  try {
+    createPrivateKey(text);
+  } catch {
+    throw new UsageError(flag, 'the private key could not be parsed.', 'Give an unencrypted PEM private key (PKCS#8, PKCS#1 or SEC1).');
+  }
+  const encoded = b64(text);
+  redactor.add(encoded);
+  return encoded;
+}
+
+/** A service principal's client certificate: PEM text is sent base64-encoded, base64 as is. */
+export function spCertificateValue(raw: string): string {
+  const value = isPem(raw) ? b64(raw) : raw.replace(/\s+/g, '');
+  redactor.add(value);
+  return value;
+}
+
 /** The variant of a flag that takes a file path, or the inline flag (value, @file or -). */
 function inlineOrFile(flags: FluxConfigFlags, inline: 'sshPrivateKey' | 'httpsCaCert' | 'knownHosts', file: 'sshPrivateKeyFile' | 'httpsCaCertFile' | 'knownHostsFile', input: InputReader, secret: boolean): string | undefined {
   const a = flags[inline];
@@ -49,7 +97,7 @@ function inlineOrFile(flags: FluxConfigFlags, inline: 'sshPrivateKey' | 'httpsCa
     throw new UsageError(FLAG[inline], `cannot be combined with ${FLAG[file]}.`, 'Give the value or the file, not both.');
   }
   if (f !== undefined) {
-    const text = readFileFor(FLAG[file], f, input);
+    const text = readFileOrStdinFor(FLAG[file], f, input);
     if (secret) redactor.add(text);
     return text;
   }
@@ -77,8 +125,9 @@ export interface GitExtras {
   httpsKey?: string;
 }
 
-export function gitFromFlags(flags: FluxConfigFlags, base: Partial<GitRepositoryDef>, input: InputReader): { block: Partial<GitRepositoryDef>; extras: GitExtras } {
-  const block: Partial<GitRepositoryDef> = { ...base };
+/** The git fields the flags give (nothing else), and the secrets that go to the protected settings. */
+export function gitFromFlags(flags: FluxConfigFlags, input: InputReader): { block: Partial<GitRepositoryDef>; extras: GitExtras } {
+  const block: Partial<GitRepositoryDef> = {};
   const extras: GitExtras = {};
   if (flags.url !== undefined) block.url = flags.url.trim();
   applyTiming(flags, block);
@@ -86,28 +135,9 @@ export function gitFromFlags(flags: FluxConfigFlags, base: Partial<GitRepository
   const gitRef = refFromFlags(flags, ['branch', 'tag', 'semver', 'commit']);
   if (gitRef) block.repositoryRef = gitRef;
   const key = inlineOrFile(flags, 'sshPrivateKey', 'sshPrivateKeyFile', input, true);
-  if (key !== undefined) {
-    const flag = flags.sshPrivateKeyFile !== undefined ? FLAG.sshPrivateKeyFile : FLAG.sshPrivateKey;
-    let text = decodeMaybeBase64(flag, key, isPem);
-    redactor.add(text);
-    const check = checkSshPrivateKey(text);
-    if (!check.ok) throw new UsageError(flag, `the SSH private key is not usable: ${check.reason}`, 'Give an unencrypted RSA, ECDSA, Ed25519 or DSA key in PEM or OpenSSH format.');
-    if (!text.endsWith('\n')) text += '\n'; // Flux needs the key file to end with a newline.
-    extras.sshPrivateKey = b64(text);
-    redactor.add(extras.sshPrivateKey);
-  }
+  if (key !== undefined) extras.sshPrivateKey = sshPrivateKeyValue(flags.sshPrivateKeyFile !== undefined ? FLAG.sshPrivateKeyFile : FLAG.sshPrivateKey, key);
   const hosts = inlineOrFile(flags, 'knownHosts', 'knownHostsFile', input, false);
-  if (hosts !== undefined) {
-    const flag = flags.knownHostsFile !== undefined ? FLAG.knownHostsFile : FLAG.knownHosts;
-    // known_hosts lines separate their fields with spaces or tabs; base64 (even wrapped) has none.
-    const text = decodeMaybeBase64(flag, hosts, (t) => /[ \t]/.test(t.trim()));
-    const problems = checkKnownHosts(text);
-    if (problems.length > 0) {
-      const first = problems[0]!;
-      throw new UsageError(flag, `known_hosts line ${first.line}: ${first.reason}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`, 'Each line needs: host[,host…] key-type base64-key, as ssh-keyscan prints it.');
-    }
-    block.sshKnownHosts = b64(text);
-  }
+  if (hosts !== undefined) block.sshKnownHosts = knownHostsValue(flags.knownHostsFile !== undefined ? FLAG.knownHostsFile : FLAG.knownHosts, hosts);
   const ca = inlineOrFile(flags, 'httpsCaCert', 'httpsCaCertFile', input, false);
   if (ca !== undefined) block.httpsCACert = certificateValue(flags.httpsCaCertFile !== undefined ? FLAG.httpsCaCertFile : FLAG.httpsCaCert, ca);
   if (flags.httpsUser !== undefined) {
@@ -125,8 +155,8 @@ export function gitFromFlags(flags: FluxConfigFlags, base: Partial<GitRepository
   return { block, extras };
 }
 
-export function bucketFromFlags(flags: FluxConfigFlags, base: Partial<BucketDef>, input: InputReader): { block: Partial<BucketDef>; secretKey?: string } {
-  const block: Partial<BucketDef> = { ...base };
+export function bucketFromFlags(flags: FluxConfigFlags, input: InputReader): { block: Partial<BucketDef>; secretKey?: string } {
+  const block: Partial<BucketDef> = {};
   let secretKey: string | undefined;
   if (flags.url !== undefined) block.url = flags.url.trim();
   applyTiming(flags, block);
@@ -142,54 +172,39 @@ export function bucketFromFlags(flags: FluxConfigFlags, base: Partial<BucketDef>
   return secretKey === undefined ? { block } : { block, secretKey };
 }
 
-export function azureBlobFromFlags(flags: FluxConfigFlags, base: Partial<AzureBlobDef>, input: InputReader): Partial<AzureBlobDef> {
-  const block: Partial<AzureBlobDef> = { ...base };
+export function azureBlobFromFlags(flags: FluxConfigFlags, input: InputReader): Partial<AzureBlobDef> {
+  const block: Partial<AzureBlobDef> = {};
   if (flags.url !== undefined) block.url = flags.url.trim();
   applyTiming(flags, block);
   if (flags.containerName !== undefined) block.containerName = flags.containerName.trim();
   if (flags.accountKey !== undefined) block.accountKey = readSecret(FLAG.accountKey, flags.accountKey, input, { trimTrailingNewline: true });
   if (flags.sasToken !== undefined) block.sasToken = readSecret(FLAG.sasToken, flags.sasToken, input, { trimTrailingNewline: true });
-  const sp = { ...(base.servicePrincipal ?? {}) };
+  const sp: NonNullable<AzureBlobDef['servicePrincipal']> = {};
   let spGiven = false;
   if (flags.spClientId !== undefined) ((sp.clientId = flags.spClientId.trim()), (spGiven = true));
   if (flags.spTenantId !== undefined) ((sp.tenantId = flags.spTenantId.trim()), (spGiven = true));
   if (flags.spClientSecret !== undefined) ((sp.clientSecret = readSecret(FLAG.spClientSecret, flags.spClientSecret, input, { trimTrailingNewline: true })), (spGiven = true));
   if (flags.spClientCert !== undefined) {
-    const text = readSecret(FLAG.spClientCert, flags.spClientCert, input);
-    sp.clientCertificate = isPem(text) ? b64(text) : text.replace(/\s+/g, '');
-    redactor.add(sp.clientCertificate);
+    sp.clientCertificate = spCertificateValue(readSecret(FLAG.spClientCert, flags.spClientCert, input));
     spGiven = true;
   }
   if (flags.spCertPassword !== undefined) ((sp.clientCertificatePassword = readSecret(FLAG.spCertPassword, flags.spCertPassword, input, { trimTrailingNewline: true })), (spGiven = true));
   if (flags.spCertSendChain !== undefined) ((sp.clientCertificateSendChain = parseBoolean(FLAG.spCertSendChain, flags.spCertSendChain)), (spGiven = true));
-  if (spGiven || base.servicePrincipal) block.servicePrincipal = sp;
+  if (spGiven) block.servicePrincipal = sp;
   if (flags.miClientId !== undefined) block.managedIdentity = { clientId: flags.miClientId.trim() };
   const ref = localAuthRef(flags);
   if (ref !== undefined) block.localAuthRef = ref;
   return block;
 }
 
-function privateKeyValue(flag: string, raw: string, input: InputReader): string {
-  const text = decodeMaybeBase64(flag, readSecret(flag, raw, input), isPem);
-  redactor.add(text);
-  try {
-    createPrivateKey(text);
-  } catch {
-    throw new UsageError(flag, 'the private key could not be parsed.', 'Give an unencrypted PEM private key (PKCS#8, PKCS#1 or SEC1).');
-  }
-  const encoded = b64(text);
-  redactor.add(encoded);
-  return encoded;
-}
-
-export function ociFromFlags(flags: FluxConfigFlags, base: Partial<OciRepositoryDef>, input: InputReader): Partial<OciRepositoryDef> {
-  const block: Partial<OciRepositoryDef> = { ...base };
+export function ociFromFlags(flags: FluxConfigFlags, input: InputReader): Partial<OciRepositoryDef> {
+  const block: Partial<OciRepositoryDef> = {};
   if (flags.url !== undefined) block.url = flags.url.trim();
   applyTiming(flags, block);
   const ociRef = refFromFlags(flags, ['tag', 'semver', 'digest']);
   if (ociRef) block.repositoryRef = ociRef;
   if (flags.ociMediaType !== undefined || flags.ociOperation !== undefined) {
-    block.layerSelector = { ...(base.layerSelector ?? {}) };
+    block.layerSelector = {};
     if (flags.ociMediaType !== undefined) block.layerSelector.mediaType = flags.ociMediaType.trim();
     if (flags.ociOperation !== undefined) block.layerSelector.operation = parseChoice(FLAG.ociOperation, flags.ociOperation, ['extract', 'copy'] as const);
   }
@@ -197,13 +212,13 @@ export function ociFromFlags(flags: FluxConfigFlags, base: Partial<OciRepository
   if (flags.useWorkloadIdentity !== undefined) block.useWorkloadIdentity = parseBoolean(FLAG.useWorkloadIdentity, flags.useWorkloadIdentity);
   if (flags.serviceAccountName !== undefined) block.serviceAccountName = parseObjectName(FLAG.serviceAccountName, flags.serviceAccountName, 'service account name', 253);
   if (flags.tlsCaCertificate !== undefined || flags.tlsClientCertificate !== undefined || flags.tlsPrivateKey !== undefined) {
-    block.tlsConfig = { ...(base.tlsConfig ?? {}) };
+    block.tlsConfig = {};
     if (flags.tlsCaCertificate !== undefined) block.tlsConfig.caCertificate = certificateValue(FLAG.tlsCaCertificate, readValue(FLAG.tlsCaCertificate, flags.tlsCaCertificate, input));
     if (flags.tlsClientCertificate !== undefined) block.tlsConfig.clientCertificate = certificateValue(FLAG.tlsClientCertificate, readValue(FLAG.tlsClientCertificate, flags.tlsClientCertificate, input));
-    if (flags.tlsPrivateKey !== undefined) block.tlsConfig.privateKey = privateKeyValue(FLAG.tlsPrivateKey, flags.tlsPrivateKey, input);
+    if (flags.tlsPrivateKey !== undefined) block.tlsConfig.privateKey = privateKeyValue(FLAG.tlsPrivateKey, readSecret(FLAG.tlsPrivateKey, flags.tlsPrivateKey, input));
   }
   if (flags.verificationProvider !== undefined || flags.matchOidcIdentity !== undefined || flags.verificationConfig !== undefined) {
-    block.verify = { ...(base.verify ?? {}) };
+    block.verify = {};
     if (flags.verificationProvider !== undefined) block.verify.provider = flags.verificationProvider.trim();
     if (flags.matchOidcIdentity !== undefined) {
       block.verify.matchOidcIdentity = flags.matchOidcIdentity.flat().map((token) => parseOidcIdentity(token));
@@ -213,7 +228,7 @@ export function ociFromFlags(flags: FluxConfigFlags, base: Partial<OciRepository
       for (const token of flags.verificationConfig.flat()) {
         const [k, v] = splitKeyValue(FLAG.verificationConfig, token, 'NAME=PUBLIC-KEY (or NAME=@FILE)');
         const text = readValue(FLAG.verificationConfig, v, input);
-        config[k] = isPem(text) ? b64(text) : text.trim();
+        setOwn(config, k, isPem(text) ? b64(text) : text.trim());
       }
       block.verify.verificationConfig = config;
     }
@@ -232,18 +247,36 @@ function parseOidcIdentity(token: string): { issuer: string; subject: string } {
     try {
       ({ issuer, subject } = JSON.parse(token) as { issuer?: unknown; subject?: unknown });
     } catch {
-      throw new UsageError(flag, `'${token}' is not valid JSON.`);
+      throw new UsageError(flag, `'${echo(token)}' is not valid JSON.`);
     }
   } else {
     for (const part of token.split(',')) {
       const [k, v] = splitKeyValue(flag, part, 'issuer=REGEX,subject=REGEX');
       if (k === 'issuer') issuer = v;
       else if (k === 'subject') subject = v;
-      else throw new UsageError(flag, `unknown key '${k}'.`, 'Use issuer=REGEX,subject=REGEX.');
+      else throw new UsageError(flag, `unknown key '${echo(k)}'.`, 'Use issuer=REGEX,subject=REGEX.');
     }
   }
   if (typeof issuer !== 'string' || typeof subject !== 'string' || !issuer || !subject) {
-    throw new UsageError(flag, `'${token}' needs both an issuer and a subject.`, 'Use issuer=REGEX,subject=REGEX.');
+    throw new UsageError(flag, `'${echo(token)}' needs both an issuer and a subject.`, 'Use issuer=REGEX,subject=REGEX.');
   }
   return { issuer, subject };
 }
+
+/**
+ * Lays the fields `given` (by flags, or a file) over a source block: scalars replace, nested
+ * blocks (service principal, layer selector, TLS, verification) merge one level deep, and a
+ * repository reference is replaced whole (a branch and a tag from two places are never meant).
+ */
+export function overlaySource<T extends object>(base: Partial<T>, given: Partial<T>): Partial<T> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(given)) {
+    if (value === undefined) continue;
+    const current = out[key];
+    const nested = key !== 'repositoryRef' && isPlainObject(value) && isPlainObject(current);
+    out[key] = nested ? { ...(current as object), ...(value as object) } : value;
+  }
+  return out as Partial<T>;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -47,14 +47,22 @@ export function parseObjectName(flag: string, value: string, what: string, max =
   return value;
 }
 
-/** Splits `key=value` on the first '='. */
-export function splitKeyValue(flag: string, token: string, expected = 'key=value'): [string, string] {
+/** Splits `key=value` on the first '='. A `secret` token is never quoted back (it may be the value alone). */
+export function splitKeyValue(flag: string, token: string, expected = 'key=value', secret = false): [string, string] {
   const at = token.indexOf('=');
   if (at <= 0) {
-    throw new UsageError(flag, `'${echo(token)}' is not of the form ${expected}.`);
+    throw new UsageError(flag, secret ? `a value is not of the form ${expected} (not shown: it may be a secret).` : `'${echo(token)}' is not of the form ${expected}.`);
   }
   return [token.slice(0, at), token.slice(at + 1)];
 }
 
 /** One value from a fixed list (case-insensitive), the nearest one suggested otherwise. */
 export { parseChoice } from '../core/suggest.js';
+
+/**
+ * Sets an own property of a record whose keys the user chose (`__proto__` included: plain
+ * assignment would change the object's prototype instead and lose the entry).
+ */
+export function setOwn<T>(record: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+}

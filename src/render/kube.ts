@@ -21,7 +21,8 @@ export function sortKeys<T>(value: T): T {
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(value).sort()) {
       const v = (value as Record<string, unknown>)[key];
-      if (v !== undefined) out[key] = sortKeys(v);
+      // defineProperty: a user-chosen key such as `__proto__` stays an ordinary entry.
+      if (v !== undefined) Object.defineProperty(out, key, { value: sortKeys(v), enumerable: true, writable: true, configurable: true });
     }
     return out as T;
   }

@@ -1,4 +1,6 @@
 import { describe, test, expect, beforeEach } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { redactor } from '../../src/core/redact.js';
 import { fluxConfigurationPutBody } from '../../src/model/arm.js';
@@ -6,9 +8,12 @@ import { parseConfigurationFile } from '../../src/model/file.js';
 import type { FluxConfigFlags } from '../../src/model/flags.js';
 import { buildFluxConfiguration } from '../../src/model/flux-config.js';
 import { resetStdinClaim } from '../../src/model/input.js';
+import { ROOT } from '../helpers/cli.js';
 import { expectUsageError, fakeInput } from '../helpers/input.js';
 
 const F = '-f/--file';
+/** A real CA certificate, base64-encoded as ARM keeps it: file values pass the same checks as flags. */
+const CA = Buffer.from(readFileSync(join(ROOT, 'test', 'fixtures', 'certs', 'ca.crt'), 'utf8'), 'utf8').toString('base64');
 const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
 const SUB = '/subscriptions/00000000-0000-0000-0000-000000000000';
 const URL_ = 'https://github.com/Azure/gitops-flux2-kustomize-helm-mt';
@@ -85,7 +90,7 @@ const ARM = {
     namespace: 'team-a',
     sourceKind: 'GitRepository',
     suspend: true,
-    gitRepository: { url: URL_, repositoryRef: { tag: 'v1.0.0' }, httpsCACert: 'Q0E=' },
+    gitRepository: { url: URL_, repositoryRef: { tag: 'v1.0.0' }, httpsCACert: CA },
     kustomizations: { apps: { path: './apps', prune: false } },
     configurationProtectedSettings: { httpsKey: b64('file-token-1') },
     waitForReconciliation: true,
@@ -139,7 +144,7 @@ describe('parseConfigurationFile reads both shapes', () => {
       namespace: 'team-a',
       sourceKind: 'GitRepository',
       suspend: true,
-      gitRepository: { url: URL_, repositoryRef: { tag: 'v1.0.0' }, httpsCACert: 'Q0E=' },
+      gitRepository: { url: URL_, repositoryRef: { tag: 'v1.0.0' }, httpsCACert: CA },
       configurationProtectedSettings: { httpsKey: b64('file-token-1') },
       waitForReconciliation: true,
       reconciliationWaitDuration: 'PT10M',
@@ -163,7 +168,7 @@ describe('parseConfigurationFile reads both shapes', () => {
     ['flattened', (v: string) => ({ gitRepository: { url: URL_, httpsCaCert: v } })],
     ['ARM', (v: string) => ({ properties: { gitRepository: { url: URL_, httpsCaCert: v } } })],
   ])('httpsCaCert as az prints it is read as httpsCACert (%s)', (_shape, doc) => {
-    expect(parseConfigurationFile(JSON.stringify(doc('Q0E=')), 'c.json').partial.gitRepository).toEqual({ url: URL_, httpsCACert: 'Q0E=' });
+    expect(parseConfigurationFile(JSON.stringify(doc(CA)), 'c.json').partial.gitRepository).toEqual({ url: URL_, httpsCACert: CA });
   });
 
   test('protected settings with values are kept and registered with the redactor', () => {
@@ -175,7 +180,7 @@ describe('parseConfigurationFile reads both shapes', () => {
     expect(redactor.redact('x file-protected-value-2 y')).not.toContain('file-protected-value-2');
   });
 
-  test('every source kind block', () => {
+  test('every source kind block (one per file), the kind following from the block', () => {
     const doc = {
       bucket: { url: 'https://minio.example.com', bucketName: 'b', insecure: false, accessKey: 'AKIA', localAuthRef: null },
       azureBlob: {
@@ -192,10 +197,17 @@ describe('parseConfigurationFile reads both shapes', () => {
         insecure: false,
         useWorkloadIdentity: true,
         serviceAccountName: 'sa',
-        tlsConfig: { clientCertificate: null, privateKey: null, caCertificate: 'Q0E=' },
+        tlsConfig: { clientCertificate: null, privateKey: null, caCertificate: CA },
       },
     };
-    const { partial } = parseConfigurationFile(JSON.stringify(doc), 'c.json');
+    const partial = Object.assign(
+      {},
+      ...(['bucket', 'azureBlob', 'ociRepository'] as const).map((block) => {
+        const read = parseConfigurationFile(JSON.stringify({ [block]: doc[block] }), 'c.json').partial;
+        expect(read.sourceKind).toBe({ bucket: 'Bucket', azureBlob: 'AzureBlob', ociRepository: 'OCIRepository' }[block]);
+        return read;
+      }),
+    );
     expect(partial.bucket).toEqual({ url: 'https://minio.example.com', bucketName: 'b', insecure: false, accessKey: 'AKIA' });
     expect(partial.azureBlob).toEqual({
       url: 'https://a.blob.core.windows.net',
@@ -211,7 +223,7 @@ describe('parseConfigurationFile reads both shapes', () => {
       insecure: false,
       useWorkloadIdentity: true,
       serviceAccountName: 'sa',
-      tlsConfig: { caCertificate: 'Q0E=' },
+      tlsConfig: { caCertificate: CA },
     });
   });
 });
@@ -297,7 +309,7 @@ describe('-f through buildFluxConfiguration', () => {
       { ...ARM, properties: { ...ARM.properties, configurationProtectedSettings: {} } },
     );
     expect(config).toMatchObject({ name: 'other', namespace: 'team-b', scope: 'namespace', suspend: true, waitForReconciliation: true, reconciliationWaitDuration: 'PT10M' });
-    expect(config.gitRepository).toEqual({ url: 'https://example.com/repo', repositoryRef: { tag: 'v2' }, httpsCACert: 'Q0E=', syncIntervalInSeconds: 60 });
+    expect(config.gitRepository).toEqual({ url: 'https://example.com/repo', repositoryRef: { tag: 'v2' }, httpsCACert: CA, syncIntervalInSeconds: 60 });
   });
 
   test("a ref flag replaces the file's ref rather than mixing with it", () => {
