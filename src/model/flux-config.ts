@@ -6,6 +6,7 @@
  */
 import { echo } from '../core/echo.js';
 import { UsageError } from '../core/errors.js';
+import { redactor } from '../core/redact.js';
 import { parseDurationMs } from './duration.js';
 import { parseConfigurationFile, type FileConfiguration } from './file.js';
 import { FLAG, KIND_FLAGS_OF, type FluxConfigFlags, type FluxFlagName } from './flags.js';
@@ -281,6 +282,8 @@ function assemble(parsed: ParsedFluxInput, base: Partial<FluxConfiguration>, exi
       config.ociRepository = overlaySource(base.ociRepository ?? {}, parsed.sources.oci) as OciRepositoryDef;
       break;
   }
+  const block = config[property];
+  if (block?.url !== undefined) block.url = lowerCaseScheme(block.url);
 
   // 4. Kustomizations. On create, a -k replaces the file's entry of the same name; on update it
   //    changes only the keys it gives (az's semantics). New names are added.
@@ -337,9 +340,47 @@ export function toIsoDuration(ms: number): string {
 
 const urlScheme = (url: string): string => (/^git@/i.test(url) ? 'ssh' : (/^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1] ?? '').toLowerCase());
 
+/** `HTTPS://host` → `https://host`: Flux's CRDs accept lower-case schemes only, and the scheme is case-insensitive. */
+export function lowerCaseScheme(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*):\/\//i, (scheme) => scheme.toLowerCase());
+}
+
+/** Where each kind keeps credentials, instead of in its URL. */
+const CREDENTIAL_FLAGS: Record<KindFlag, string> = {
+  git: '--https-user and --https-key (or --local-auth-ref)',
+  bucket: '--bucket-access-key and --bucket-secret-key (or --local-auth-ref)',
+  azblob: '--sas-token, --account-key or a service principal (or --local-auth-ref)',
+  oci: '--local-auth-ref (a Secret with the registry credentials) or --use-workload-identity',
+};
+
+/**
+ * Credentials in a URL (`https://user:token@host`, a SAS signature in an Azure Blob URL) would
+ * be stored in plain sight in Azure and on the cluster: refused, naming the flags that keep them
+ * as secrets. The URL is not quoted back (it carries the secret); what it carries is redacted.
+ */
+function refuseCredentials(url: string, kind: KindFlag, scheme: string): void {
+  const userinfo = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)@/i.exec(url)?.[1];
+  if (userinfo !== undefined) {
+    const [user, ...password] = userinfo.split(':');
+    const hasPassword = password.length > 0;
+    if (hasPassword) redactor.add(password.join(':'));
+    // ssh://git@host names the SSH user, which is not a secret; anything else is.
+    if (hasPassword || scheme !== 'ssh') {
+      if (scheme !== 'ssh') redactor.add(user);
+      throw new UsageError(FLAG.url, 'the URL carries credentials (user or password before the host); they would be stored in plain sight.', `Remove them from the URL and give them with ${CREDENTIAL_FLAGS[kind]}.`);
+    }
+  }
+  if (kind === 'azblob' && /[?&]sig=/i.test(url)) {
+    const sas = url.slice(url.indexOf('?') + 1);
+    redactor.add(sas);
+    throw new UsageError(FLAG.url, 'the URL carries a SAS token; it would be stored in plain sight.', `Remove it from the URL (everything after '?') and give it with ${CREDENTIAL_FLAGS.azblob.split(',')[0]}.`);
+  }
+}
+
 function requireUrl(url: string | undefined, kind: KindFlag, schemes: string[], example: string): string {
   if (!url) throw new UsageError(FLAG.url, `the source URL is required for --kind ${kind}.`, `Add -u ${example}.`);
   const scheme = urlScheme(url);
+  refuseCredentials(url, kind, scheme);
   if (!schemes.includes(scheme)) {
     const accepted = schemes.map((s) => (s === 'ssh' ? 'ssh:// or git@host:' : `${s}://`)).join(', ');
     throw new UsageError(FLAG.url, `'${echo(url)}' is not a URL --kind ${kind} can use.`, `Accepted: ${accepted} (e.g. ${example}).`);
@@ -353,6 +394,7 @@ function requireUrl(url: string | undefined, kind: KindFlag, schemes: string[], 
     }
   }
   if (!host) throw new UsageError(FLAG.url, `'${echo(url)}' has no host.`, `e.g. ${example}`);
+  if (/[\s\u0000-\u001f\u007f]/.test(url)) throw new UsageError(FLAG.url, `'${echo(url)}' holds spaces or control characters.`, 'Percent-encode them (%20), or check what was pasted.');
   return scheme;
 }
 

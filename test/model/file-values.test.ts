@@ -1,7 +1,7 @@
 /**
  * `-f` values pass the same parsers and cross-field rules as the flags that set them, errors name
- * the file and the field, parse errors never quote the file, and user-chosen keys are plain
- * data. Generated hostile values drive the file fields.
+ * the file and the field, parse errors never quote the file, user-chosen keys are plain data,
+ * and the source URL carries no credentials. Generated hostile values drive the file fields.
  */
 import { describe, test, expect, beforeEach } from '@jest/globals';
 import { readFileSync } from 'node:fs';
@@ -208,6 +208,50 @@ describe('user-chosen keys never touch the prototype chain', () => {
     const text = `{"name": "c", "gitRepository": {"url": "${URL_}", "repositoryRef": {"branch": "main"}, "${field}": {}}}`;
     const err = expectUsageError(() => build(text, {}, 'c.json'));
     expect(err.message).toContain(`gitRepository.${field}`);
+  });
+});
+
+describe('source URLs', () => {
+  const create = (url: string, rest: FluxConfigFlags = {}) => buildFluxConfiguration({ name: 'cfg', url, branch: 'main', ...rest }, fakeInput());
+
+  test.each([
+    ['https://user:url-token-Qq11@github.com/o/r', 'url-token-Qq11', '--https-user and --https-key'],
+    ['https://url-token-Qq12@github.com/o/r', 'url-token-Qq12', '--https-user and --https-key'],
+    ['ssh://git:url-token-Qq13@github.com/o/r', 'url-token-Qq13', '--https-user'],
+  ])('credentials in %s are refused, not quoted, and redacted', (url, secret, remedy) => {
+    const err = expectUsageError(() => create(url));
+    expect(err.flag).toBe('-u/--url');
+    expect(err.message).not.toContain(secret);
+    expect(err.remedy).toContain(remedy);
+    expect(redactor.redact(url)).not.toContain(secret);
+  });
+
+  test('a SAS signature in an Azure Blob URL is refused, naming --sas-token', () => {
+    const err = expectUsageError(() => buildFluxConfiguration({ name: 'b', kind: 'azblob', url: 'https://a.blob.core.windows.net/c?sv=2022&sig=url-sig-Ty77', containerName: 'c' }, fakeInput()));
+    expect(err.message).not.toContain('url-sig-Ty77');
+    expect(err.remedy).toContain('--sas-token');
+  });
+
+  test('the SSH user of an ssh:// or git@ URL is not a credential', () => {
+    expect(create('ssh://git@github.com/o/r').config.gitRepository?.url).toBe('ssh://git@github.com/o/r');
+    expect(create('git@github.com:o/r').config.gitRepository?.url).toBe('git@github.com:o/r');
+  });
+
+  test.each([
+    ['HTTPS://github.com/o/r', 'https://github.com/o/r'],
+    ['Https://github.com/o/r', 'https://github.com/o/r'],
+    ['SSH://git@github.com/o/r', 'ssh://git@github.com/o/r'],
+  ])('the scheme of %s is sent in lower case', (url, sent) => {
+    expect(create(url).config.gitRepository?.url).toBe(sent);
+  });
+
+  test('OCI: OCI://… is sent as oci://…', () => {
+    expect(buildFluxConfiguration({ name: 'o', kind: 'oci', url: 'OCI://ghcr.io/o/r' }, fakeInput()).config.ociRepository?.url).toBe('oci://ghcr.io/o/r');
+  });
+
+  test('a URL with a space or a control character is refused', () => {
+    expectUsageError(() => create('https://github.com/o/r\u001b[2J'));
+    expectUsageError(() => create('https://github.com/o/r x'));
   });
 });
 
