@@ -29,7 +29,7 @@ export function registerFluxConfigUpdate(parent: Command): Command {
   cmd
     .optionsGroup('Configuration Arguments:')
     .requiredOption('-n, --name <name>', 'name of the configuration')
-    .option('-f, --file <path>', "the whole desired configuration (YAML or JSON, e.g. edited 'show -o yaml' output); flags override it")
+    .option('-f, --file <path>', "the whole desired configuration (YAML or JSON, e.g. edited 'show -o yaml' output, or - for standard input); flags override it")
     .option('--kind <kind>', 'change the source kind: git, bucket, azblob or oci (asks first)')
     .option('-u, --url <url>', 'URL of the source')
     .option('--interval <duration>', 'how often the source is fetched (alias: --sync-interval)')
@@ -111,23 +111,26 @@ Kustomization keys: ${KUSTOMIZATION_KEYS_HELP}`,
 }
 
 async function run(options: Options, ctx: Context): Promise<CommandOutput | void> {
-  const [{ prepareConfigurationWrite }, { flatten, FLUX_API_VERSION }, { configurationFromResource }, { buildFluxConfiguration }, { fluxConfigurationPatchBody, holdsConfiguration, isEmptyPatch }, { parseObjectName }, { confirm }, { followWrite }, { maskSecrets }] =
+  const [{ prepareConfigurationWrite }, { flatten, FLUX_API_VERSION }, { configurationFromResource }, { assembleFluxConfiguration, parseFluxConfigInput }, { fluxConfigurationPatchBody, holdsConfiguration, isEmptyPatch }, { parseClusterFlags }, { confirm }, { followWrite }, { maskSecrets }] =
     await Promise.all([
       import('../../azure.js'),
       import('../../../azure/resources.js'),
       import('../../../model/file.js'),
       import('../../../model/flux-config.js'),
       import('../../../model/patch.js'),
-      import('../../../model/values.js'),
+      import('../../../model/cluster.js'),
       import('../../../core/prompt.js'),
       import('../../outcome.js'),
       import('../../dry-run.js'),
     ]);
-  const name = parseObjectName('-n/--name', options.name!, 'configuration name');
+  // Every flag and the file are checked before anything is read from Azure or sent to it.
+  parseClusterFlags(options, true);
+  const input = parseFluxConfigInput(options, ctx.input, { update: true });
+  const name = input.name!;
   const dryRun = options.dryRun === 'arm';
   const { s, path, resource } = await prepareConfigurationWrite(ctx, options, name, (session) => `Create it with: k8s-gitops flux config create ${session.clusterArgs} -n ${name} …`);
   const current = configurationFromResource(name, resource);
-  const { config: next, warnings } = buildFluxConfiguration(options, ctx.input, { existing: current });
+  const { config: next, warnings } = assembleFluxConfiguration(input, { existing: current });
   for (const w of warnings) ctx.log.warn(w);
   const patch = fluxConfigurationPatchBody(current, next);
   for (const field of patch.ignored) ctx.log.warn(`${field} can only be set when a configuration is created; it is not changed.`);
