@@ -1,7 +1,7 @@
 /** What a dry run prints about an ARM request: the resource path and the body with secrets masked. */
 import { resolveSubscription } from '../azure/subscription.js';
 import type { Context } from '../core/context.js';
-import { REDACTED } from '../core/redact.js';
+import { redactor } from '../core/redact.js';
 import { extensionPath, fluxConfigPath, SUBSCRIPTION_PLACEHOLDER } from '../azure/resources.js';
 import type { ClusterRef } from '../model/cluster.js';
 
@@ -22,20 +22,9 @@ export function resourcePath(ctx: Context, cluster: ClusterRef & { subscriptionI
 }
 
 /**
- * Replaces the values of secret properties (x-ms-secret in the swagger, and protected settings)
- * with the redaction marker, so a printed request never carries a secret even before the
- * redactor sees it.
+ * The request with its secret properties masked by structure (x-ms-secret in the swagger, and
+ * protected settings), so a printed request never carries a secret even before it is printed.
  */
-export function maskSecrets(value: unknown, path: string[] = []): unknown {
-  const SECRET_KEYS = new Set(['accountKey', 'sasToken', 'clientSecret', 'clientCertificate', 'clientCertificatePassword', 'privateKey']);
-  if (Array.isArray(value)) return value.map((v) => maskSecrets(v, path));
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      if (path[path.length - 1] === 'configurationProtectedSettings' || (SECRET_KEYS.has(k) && typeof v === 'string')) out[k] = REDACTED;
-      else out[k] = maskSecrets(v, [...path, k]);
-    }
-    return out;
-  }
-  return value;
+export function maskSecrets<T>(value: T): T {
+  return redactor.redactData(value);
 }

@@ -6,7 +6,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import type { InputReader } from '../model/input.js';
 import { safeMessage } from './echo.js';
 import { readBoundedFile, readBoundedStdin } from './read.js';
-import { redactor } from './redact.js';
+import { DISTINCTIVE_LENGTH, redactor } from './redact.js';
 
 export interface Stream {
   write(text: string): void;
@@ -68,15 +68,18 @@ export function colorEnabled(stream: Stream, env: NodeJS.ProcessEnv, options: Gl
   return stream.isTTY && env.TERM !== 'dumb';
 }
 
-export function redacting(stream: Stream): Stream {
-  return { write: (t) => stream.write(redactor.redact(t)), isTTY: stream.isTTY };
+/** `stream` with registered secrets of at least `minLength` characters replaced in everything written. */
+export function redacting(stream: Stream, minLength?: number): Stream {
+  return { write: (t) => stream.write(redactor.redact(t, minLength)), isTTY: stream.isTTY };
 }
 
 /** Debug lines carry whole request bodies (a configuration file is at most a few megabytes). */
 const DEBUG_MESSAGE_MAX = 8 * 1024 * 1024;
 
 export function createContext(io: Io, options: GlobalOptions): Context {
-  const stdout = redacting(io.stdout);
+  // Data on stdout is redacted by structure before it is formatted (see core/run.ts); what else
+  // reaches stdout as text loses its distinctive secrets. Messages on stderr lose every one.
+  const stdout = redacting(io.stdout, DISTINCTIVE_LENGTH);
   const stderr = redacting(io.stderr);
   const color = {
     stdout: new Chalk({ level: colorEnabled(io.stdout, io.env, options) ? 1 : 0 }),

@@ -5,7 +5,7 @@
  */
 import { compile, TreeInterpreter } from '@jmespath-community/jmespath';
 import { Chalk, type ChalkInstance } from 'chalk';
-import { CST, Parser, stringify as yamlStringify } from 'yaml';
+import { CST, Document, Parser, stringify as yamlStringify } from 'yaml';
 import { UsageError } from './errors.js';
 import { choiceHint } from './suggest.js';
 
@@ -219,6 +219,20 @@ function toYaml(value: Json): string {
     aliasDuplicateObjects: false,
     sortMapEntries: false,
   });
+}
+
+/**
+ * A multi-document YAML stream, each document introduced by `---` and preceded by its comment, if
+ * any. With version '1.1', strings that YAML 1.1 readers would take for booleans or numbers are quoted.
+ */
+export function formatYamlStream(documents: readonly { object: unknown; comment?: string }[], options: { version?: '1.1' | '1.2' } = {}): string {
+  return documents
+    .map(({ object, comment }) => {
+      const doc = new Document(object, { aliasDuplicateObjects: false, ...(options.version ? { version: options.version } : {}) });
+      if (comment) doc.commentBefore = comment.split('\n').map((l) => ` ${l}`).join('\n');
+      return `---\n${doc.toString({ lineWidth: 0, indentSeq: false })}`;
+    })
+    .join('');
 }
 
 /** Colours mapping keys, located through the YAML parser so block-scalar text is never touched. */

@@ -18,7 +18,9 @@ export interface CommandOutput {
   columns?: Column[];
   /** The rows of -o table when they are not `data` itself (e.g. the items of a v1 List). */
   rows?: unknown[];
-  /** Replaces YAML output (when -o yaml/yamlc and no --query): e.g. a multi-document stream. */
+  /** Replaces YAML output (when -o yaml/yamlc and no --query): a multi-document stream of these, each with an optional comment. */
+  documents?: { object: unknown; comment?: string }[];
+  /** Replaces YAML output (when -o yaml/yamlc and no --query) with text of the command's own. */
   yaml?: string;
   /** Replaces table output (when -o table and no --query): a view of its own. */
   table?: string;
@@ -49,7 +51,7 @@ export function addGlobalOptions(cmd: Command): Command {
 export function action<O extends GlobalOptions>(handler: Handler<O>): (options: O) => Promise<void> {
   return async (options: O) => {
     // The output layer (yaml, JMESPath) is loaded only when a command runs, never for --help.
-    const { compileQuery, formatOutput, parseOutputFormat } = await import('./output.js');
+    const [{ compileQuery, formatOutput, formatYamlStream, parseOutputFormat }, { redactor }] = await Promise.all([import('./output.js'), import('./redact.js')]);
     const format = options.output !== undefined ? parseOutputFormat(options.output) : undefined;
     if (options.query !== undefined) compileQuery(options.query);
     const ctx = createContext(io, options);
@@ -57,12 +59,17 @@ export function action<O extends GlobalOptions>(handler: Handler<O>): (options: 
     const out = await handler(options, ctx);
     if (!out) return;
     const chosen = format ?? out.defaultFormat ?? 'json';
+    // Data is redacted by structure, then formatted and written as is: text redaction never
+    // runs over formatted JSON or YAML, so it can never make them invalid.
+    const raw = (text: string): void => void io.stdout.write(text);
     const tableRows = chosen === 'table' && options.query === undefined && out.rows !== undefined;
-    if ((chosen === 'yaml' || chosen === 'yamlc') && out.yaml !== undefined && options.query === undefined) ctx.stdout.write(out.yaml);
+    if ((chosen === 'yaml' || chosen === 'yamlc') && out.documents !== undefined && options.query === undefined) {
+      raw(formatYamlStream(out.documents.map((d) => ({ ...d, object: redactor.redactData(d.object) }))));
+    } else if ((chosen === 'yaml' || chosen === 'yamlc') && out.yaml !== undefined && options.query === undefined) ctx.stdout.write(out.yaml);
     else if (chosen === 'table' && out.table !== undefined && options.query === undefined) ctx.stdout.write(out.table);
     else {
-      ctx.stdout.write(
-        formatOutput(tableRows ? out.rows : out.data, {
+      raw(
+        formatOutput(redactor.redactData(tableRows ? out.rows : out.data), {
           format: chosen,
           ...(options.query !== undefined ? { query: options.query } : {}),
           ...(out.columns ? { columns: out.columns } : {}),

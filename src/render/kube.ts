@@ -1,5 +1,5 @@
 /** Kubernetes object helpers shared by the renderers: key order, YAML streams, v1 List. */
-import { Document } from 'yaml';
+import { formatYamlStream } from '../core/output.js';
 
 export interface KubeObject {
   apiVersion: string;
@@ -35,13 +35,7 @@ export function sortKeys<T>(value: T): T {
  * as `on` or `0777`, are quoted.
  */
 export function toYamlStream(rendered: readonly Rendered[], options: { version?: '1.1' | '1.2' } = {}): string {
-  return rendered
-    .map(({ object, comment }) => {
-      const doc = new Document(object, { aliasDuplicateObjects: false, ...(options.version ? { version: options.version } : {}) });
-      if (comment) doc.commentBefore = comment.split('\n').map((l) => ` ${l}`).join('\n');
-      return `---\n${doc.toString({ lineWidth: 0, indentSeq: false })}`;
-    })
-    .join('');
+  return formatYamlStream(rendered, options);
 }
 
 export function toList(rendered: readonly Rendered[]): { apiVersion: 'v1'; kind: 'List'; items: KubeObject[] } {

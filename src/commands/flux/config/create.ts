@@ -125,7 +125,7 @@ export function registerFluxConfigCreate(parent: Command): Command {
 
 async function run(options: Options, ctx: Context): Promise<CommandOutput> {
   // The model, renderer and YAML library load here, not when the command tree is built.
-  const [{ parseClusterFlags }, { buildFluxConfiguration }, { FLUX_API_VERSION, fluxConfigurationPutBody }, { renderClusterObjects }, { toList, toYamlStream }, { maskSecrets, resourcePath }, { fluxInstallFlags }] = await Promise.all([
+  const [{ parseClusterFlags }, { buildFluxConfiguration }, { FLUX_API_VERSION, fluxConfigurationPutBody }, { renderClusterObjects }, { toList }, { maskSecrets, resourcePath }, { fluxInstallFlags }] = await Promise.all([
     import('../../../model/cluster.js'),
     import('../../../model/flux-config.js'),
     import('../../../model/arm.js'),
@@ -153,7 +153,7 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput> {
   return {
     data: toList(rendered),
     rows: rendered.map((r) => r.object),
-    yaml: toYamlStream(rendered),
+    documents: rendered,
     defaultFormat: 'yaml',
     columns: [
       { header: 'Kind', value: (o) => o.kind },
