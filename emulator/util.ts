@@ -20,6 +20,15 @@ export const isoMs = (ms: number = Date.now()): string => new Date(ms).toISOStri
 /** RFC 3339 to the second, as Kubernetes writes condition times. */
 export const isoSeconds = (ms: number = Date.now()): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
+/**
+ * systemData.lastModifiedAt of a change made now: strictly later than the previous one, as a
+ * client comparing the two must be able to tell that something changed.
+ */
+export function modifiedAfter(previous: string, now = Date.now()): string {
+  const before = Date.parse(previous);
+  return new Date(Number.isNaN(before) ? now : Math.max(now, before + 1)).toISOString();
+}
+
 export function deepClone<T>(value: T): T {
   return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
 }

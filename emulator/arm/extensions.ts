@@ -4,7 +4,7 @@
  * in the cluster, so these operations cannot finish while an Arc cluster is offline.
  */
 import { FLUX_EXTENSION_VERSION, KC_NAMESPACE, OTHER_EXTENSION_VERSION, TENANT_ID } from '../constants.js';
-import { deepClone, isObject, jsonEqual, type Json, uuid } from '../util.js';
+import { deepClone, isObject, jsonEqual, type Json, modifiedAfter, uuid } from '../util.js';
 import type { World } from '../world.js';
 import { forceDelete, page, type ArmResult, type ClusterContext } from './context.js';
 import { notFound, validationFailed } from './errors.js';
@@ -121,7 +121,7 @@ export function putExtension(ctx: ClusterContext, name: string): ArmResult {
     provisioningState: existing ? 'Updating' : 'Creating',
     currentVersion: existing?.currentVersion ?? null,
     errorInfo: null,
-    systemData: existing ? { ...existing.systemData, lastModifiedAt: new Date(now).toISOString() } : world.systemData(now),
+    systemData: existing ? { ...existing.systemData, lastModifiedAt: modifiedAfter(existing.systemData.lastModifiedAt, now) } : world.systemData(now),
   };
   const identityIn = isObject(b.identity) ? b.identity : undefined;
   if (cluster.def.kind === 'arc' || (identityIn && identityIn.type === 'SystemAssigned')) {
@@ -166,7 +166,7 @@ export function patchExtension(ctx: ClusterContext, name: string): ArmResult {
   record.protectedSettings = protectedSettings;
   record.provisioningState = 'Updating';
   record.errorInfo = null;
-  record.systemData.lastModifiedAt = new Date().toISOString();
+  record.systemData.lastModifiedAt = modifiedAfter(record.systemData.lastModifiedAt);
   const op = startExtensionOperation(world, record, 'update', ctx.apiVersion);
   return { status: 202, body: extensionView(record, ctx.apiVersion), headers: world.operations.headers(op) };
 }

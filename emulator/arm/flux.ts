@@ -6,7 +6,7 @@
 import { isWaitingReason } from '../agent/objects.js';
 import { generateSshPublicKey } from '../agent/sshkey.js';
 import { KC_NAMESPACE } from '../constants.js';
-import { deepClone, isObject, jsonEqual, type Json, parseIsoDuration } from '../util.js';
+import { deepClone, isObject, jsonEqual, type Json, modifiedAfter, parseIsoDuration } from '../util.js';
 import type { World } from '../world.js';
 import { page, forceDelete, type ArmResult, type ClusterContext } from './context.js';
 import { notFound, validationFailed } from './errors.js';
@@ -225,7 +225,7 @@ export function putFlux(ctx: ClusterContext, name: string): ArmResult {
     seq: existing?.seq ?? world.nextSeq(),
     spec,
     protectedSettings: stringMap(props.configurationProtectedSettings),
-    systemData: existing ? { ...existing.systemData, lastModifiedAt: new Date(now).toISOString() } : world.systemData(now),
+    systemData: existing ? { ...existing.systemData, lastModifiedAt: modifiedAfter(existing.systemData.lastModifiedAt, now) } : world.systemData(now),
     provisioningState: existing ? 'Updating' : 'Creating',
     errorMessage: '',
     generation: (existing?.generation ?? 0) + 1,
@@ -309,7 +309,7 @@ export function patchFlux(ctx: ClusterContext, name: string): ArmResult {
   record.generation++;
   record.provisioningState = 'Updating';
   record.errorMessage = '';
-  record.systemData.lastModifiedAt = new Date().toISOString();
+  record.systemData.lastModifiedAt = modifiedAfter(record.systemData.lastModifiedAt);
   prepareKey(record);
   const op = startFluxOperation(world, record, 'update', ctx.apiVersion);
   return { status: 202, body: fluxView(record), headers: world.operations.headers(op) };

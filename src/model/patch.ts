@@ -5,6 +5,7 @@
  * nothing is lost.
  */
 import { fluxConfigurationPutBody } from './arm.js';
+import { lastModifiedOf } from './file.js';
 import { AZURE_DEFAULTS, SOURCE_PROPERTY, type FluxConfiguration } from './types.js';
 import { setOwn } from './values.js';
 
@@ -108,4 +109,32 @@ export function holdsConfiguration(current: FluxConfiguration, next: FluxConfigu
   const fixed = (c: FluxConfiguration): string => `${c.scope ?? AZURE_DEFAULTS.scope}/${c.namespace ?? AZURE_DEFAULTS.namespace}`;
   const wanted = options.exceptSecrets ? { ...next, configurationProtectedSettings: {} } : next;
   return fixed(current) === fixed(wanted) && isEmptyPatch(fluxConfigurationPatchBody(current, wanted));
+}
+
+/** The leaf fields a merge patch sets, as dotted paths (`gitRepository.repositoryRef.branch`). */
+function leafPaths(value: JsonObject, prefix = ''): string[] {
+  return Object.entries(value).flatMap(([k, v]) => (isObject(v) && Object.keys(v).length > 0 ? leafPaths(v, `${prefix}${k}.`) : [`${prefix}${k}`]));
+}
+
+export interface StaleFile {
+  /** systemData.lastModifiedAt of the file, and of the configuration in Azure now. */
+  fileAt: string;
+  liveAt: string;
+  /** The fields the PATCH would set back to the file's values. */
+  fields: string[];
+}
+
+/**
+ * `update -f` with a file written from an older state of the configuration (someone changed it
+ * in Azure since: its systemData.lastModifiedAt is later than the file's). The API has no ETag,
+ * so this is the check there is; a file without systemData is taken as written now.
+ */
+export function changedSince(file: { lastModifiedAt?: string }, resource: unknown, patch: PatchResult): StaleFile | undefined {
+  const fileAt = file.lastModifiedAt;
+  const liveAt = lastModifiedOf(resource);
+  if (!patch.body || fileAt === undefined || liveAt === undefined || fileAt === liveAt) return undefined;
+  const [f, l] = [Date.parse(fileAt), Date.parse(liveAt)];
+  if (Number.isNaN(f) || Number.isNaN(l) || l < f) return undefined;
+  const { configurationProtectedSettings: _secrets, ...rest } = patch.body.properties;
+  return { fileAt, liveAt, fields: leafPaths(rest) };
 }

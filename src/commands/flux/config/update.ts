@@ -15,7 +15,7 @@ import { addArmDryRunOption, addClusterOptions, type DryRunRequest } from '../..
 import { addPreflightOptions, addWaitOptions, addYesOption } from '../../options.js';
 import { CONFIG_COLUMNS } from './columns.js';
 
-type Options = FluxConfigFlags & AzureOptions & { dryRun?: 'arm' };
+type Options = FluxConfigFlags & AzureOptions & { dryRun?: 'arm'; overwrite?: boolean };
 
 const bool = (flag: string, text: string): Option => new Option(`${flag} [bool]`, text).preset(true);
 const secretNote = 'VALUE, @FILE or -';
@@ -30,6 +30,7 @@ export function registerFluxConfigUpdate(parent: Command): Command {
     .optionsGroup('Configuration Arguments:')
     .requiredOption('-n, --name <name>', 'name of the configuration')
     .option('-f, --file <path>', "the whole desired configuration (YAML or JSON, e.g. edited 'show -o yaml' output, or - for standard input); flags override it")
+    .option('--overwrite', 'send -f even if the configuration changed in Azure after the file was written')
     .option('--kind <kind>', 'change the source kind: git, bucket, azblob or oci (asks first)')
     .option('-u, --url <url>', 'URL of the source')
     .option('--interval <duration>', 'how often the source is fetched (alias: --sync-interval)')
@@ -111,7 +112,7 @@ Kustomization keys: ${KUSTOMIZATION_KEYS_HELP}`,
 }
 
 async function run(options: Options, ctx: Context): Promise<CommandOutput | void> {
-  const [{ prepareConfigurationWrite }, { flatten, FLUX_API_VERSION }, { configurationFromResource }, { assembleFluxConfiguration, parseFluxConfigInput }, { fluxConfigurationPatchBody, holdsConfiguration, isEmptyPatch }, { parseClusterFlags }, { confirm }, { followWrite }, { maskSecrets }] =
+  const [{ prepareConfigurationWrite }, { flatten, FLUX_API_VERSION }, { configurationFromResource }, { assembleFluxConfiguration, parseFluxConfigInput }, { fluxConfigurationPatchBody, holdsConfiguration, isEmptyPatch, changedSince }, { parseClusterFlags }, { confirm }, { followWrite }, { maskSecrets }, { CliError }] =
     await Promise.all([
       import('../../azure.js'),
       import('../../../azure/resources.js'),
@@ -122,6 +123,7 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
       import('../../../core/prompt.js'),
       import('../../outcome.js'),
       import('../../dry-run.js'),
+      import('../../../core/errors.js'),
     ]);
   // Every flag and the file are checked before anything is read from Azure or sent to it.
   parseClusterFlags(options, true);
@@ -133,6 +135,14 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
   const { config: next, warnings } = assembleFluxConfiguration(input, { existing: current });
   for (const w of warnings) ctx.log.warn(w);
   const patch = fluxConfigurationPatchBody(current, next);
+  // A file shown earlier must not silently undo what someone changed in Azure since.
+  const stale = input.file ? changedSince(input.file, resource, patch) : undefined;
+  if (stale && !options.overwrite) {
+    throw new CliError(
+      `Flux configuration '${name}' changed in Azure at ${stale.liveAt}, after ${options.file === '-' ? 'the file on standard input' : `'${options.file}'`} was written (its systemData.lastModifiedAt is ${stale.fileAt}); updating from the file would set ${stale.fields.length > 0 ? `these fields back to its values: ${stale.fields.join(', ')}` : 'it back to the file'}.`,
+      `Show it again (k8s-gitops flux config show ${s.clusterArgs} -n ${name} -o yaml), make your change there, or add --overwrite to send the file as it is.`,
+    );
+  }
   for (const field of patch.ignored) ctx.log.warn(`${field} can only be set when a configuration is created; it is not changed.`);
   const show = `k8s-gitops flux config show ${s.clusterArgs} -n ${name}`;
   if (isEmptyPatch(patch)) {
