@@ -6,7 +6,10 @@
  */
 import type { Context } from '../core/context.js';
 import { systemClock } from '../core/clock.js';
+import { dirname } from 'node:path';
+import { echo } from '../core/echo.js';
 import { AuthError, CliError, UsageError } from '../core/errors.js';
+import { readFileFor } from '../model/input.js';
 
 import { FLUX_KINDS, type FluxKind } from './kinds.js';
 
@@ -56,6 +59,36 @@ function statusOf(err: unknown): number | undefined {
   return e?.code ?? e?.statusCode;
 }
 
+type KubeCluster = NonNullable<ReturnType<import('@kubernetes/client-node').KubeConfig['getCurrentCluster']>>;
+type KubeUser = ReturnType<import('@kubernetes/client-node').KubeConfig['getCurrentUser']>;
+
+/**
+ * The cluster's API is reached as carefully as Azure's: a context that skips TLS verification
+ * is used with a warning, and credentials (a bearer token, however it is obtained, a password
+ * or a client key) are never sent to an `http://` server, where anyone on the way can read them.
+ */
+function checkTransport(ctx: Context, context: string, cluster: KubeCluster, user: KubeUser): void {
+  const plain = /^http:/i.test(cluster.server);
+  const credentials = user
+    ? [
+        (user.token || user.authProvider || user.exec) && 'a bearer token',
+        (user as { tokenFile?: string }).tokenFile && 'a bearer token',
+        (user.password || user.username) && 'a user name and password',
+        (user.keyData || user.keyFile) && 'a client key',
+      ].filter((c): c is string => Boolean(c))
+    : [];
+  if (plain && credentials.length > 0) {
+    throw new UsageError(
+      '--kubeconfig',
+      `context '${echo(context)}' would send ${[...new Set(credentials)].join(' and ')} to ${echo(cluster.server)} over plain HTTP, where anyone on the way can read it; nothing was sent.`,
+      'Use the https:// address of the API server.',
+    );
+  }
+  if (cluster.skipTLSVerify) {
+    ctx.log.warn(`context '${context}' skips TLS verification (insecure-skip-tls-verify): k8s-gitops cannot tell ${cluster.server} from an impostor, which would see the credentials it sends. Set certificate-authority instead.`);
+  }
+}
+
 export class KubeAccess {
   private constructor(
     private readonly ctx: Context,
@@ -69,20 +102,27 @@ export class KubeAccess {
   static async connect(ctx: Context, options: KubeOptions): Promise<KubeAccess> {
     const lib = await import('@kubernetes/client-node');
     const kc = new lib.KubeConfig();
+    // --kubeconfig is read like every file the user names: a regular file, within bounds.
+    const text = options.kubeconfig !== undefined ? readFileFor('--kubeconfig', options.kubeconfig, ctx.input) : undefined;
     try {
-      if (options.kubeconfig !== undefined) kc.loadFromFile(options.kubeconfig);
-      else kc.loadFromDefault();
+      if (text !== undefined) {
+        kc.loadFromString(text);
+        kc.makePathsAbsolute(dirname(options.kubeconfig!));
+      } else {
+        kc.loadFromDefault();
+      }
     } catch (err) {
-      throw new UsageError('--kubeconfig', `cannot read the kubeconfig${options.kubeconfig ? ` '${options.kubeconfig}'` : ''}: ${(err as Error).message.split('\n')[0]}`);
+      throw new UsageError('--kubeconfig', `cannot read the kubeconfig${options.kubeconfig ? ` '${echo(options.kubeconfig)}'` : ''}: ${(err as Error).message.split('\n')[0]}`);
     }
     if (options.context !== undefined) {
       if (!kc.getContextObject(options.context)) {
-        throw new UsageError('--context', `'${options.context}' is not a context of the kubeconfig.`, `Contexts: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'}.`);
+        throw new UsageError('--context', `'${echo(options.context)}' is not a context of the kubeconfig.`, `Contexts: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'}.`);
       }
       kc.setCurrentContext(options.context);
     }
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new UsageError('--context', 'the kubeconfig has no current cluster.', 'Give --context NAME, or --kubeconfig PATH.');
+    checkTransport(ctx, kc.getCurrentContext(), cluster, kc.getCurrentUser());
     ctx.log.verbose(`Kubernetes API ${cluster.server} (context ${kc.getCurrentContext()})`);
     return new KubeAccess(ctx, kc, kc.makeApiClient(lib.CustomObjectsApi), lib, kc.getCurrentContext(), cluster.server);
   }
