@@ -306,7 +306,9 @@ function assemble(parsed: ParsedFluxInput, base: Partial<FluxConfiguration>, exi
   }
 
   validateFluxConfiguration(config, {
-    secretsKnown: !existing,
+    // Azure never returns protected settings; after a change of kind, those it keeps belong to
+    // the old source, so the new one needs its own, exactly as on create.
+    secretsKnown: !existing || existing.sourceKind !== config.sourceKind,
     flagNames: {
       ...(flags.sshPrivateKeyFile !== undefined ? { sshPrivateKey: FLAG.sshPrivateKeyFile } : {}),
       ...(flags.knownHostsFile !== undefined ? { knownHosts: FLAG.knownHostsFile } : {}),

@@ -124,7 +124,7 @@ describe('flux config update', () => {
   });
 
   test('a change of source kind asks first: refused without a terminal (exit 2, no PATCH)', async () => {
-    const run = e2e.cli(['flux', 'config', 'update', ...CONFIG, '--kind', 'bucket', '-u', 'https://s3.example.com', '--bucket-name', 'fleet', '--bucket-access-key', 'AKIDEXAMPLE']);
+    const run = e2e.cli(['flux', 'config', 'update', ...CONFIG, '--kind', 'bucket', '-u', 'https://s3.example.com', '--bucket-name', 'fleet', '--bucket-access-key', 'AKIDEXAMPLE', '--bucket-secret-key', '-'], { input: 'e2e-bucket-secret-9Qw\n' });
     expect(run.status).toBe(2);
     expect(run.stdout).toBe('');
     expect(errors(run.stderr)).toEqual([expect.stringMatching(/from GitRepository to Bucket\?.*no terminal to ask on, so nothing was done/)]);
