@@ -16,7 +16,7 @@ export function addClusterOptions(cmd: Command, spec: ClusterOptionSpec = {}): C
     .addOption(mark(new Option('-c, --cluster-name <name>', 'name of the cluster')))
     .addOption(mark(new Option('-t, --cluster-type <type>', 'managedClusters (AKS), connectedClusters (Arc) or provisionedClusters (AKS on Azure Local), in any letter case').choices(CLUSTER_TYPES)))
     .option('--cluster-resource-provider <rp>', 'resource provider of the cluster; derived from --cluster-type (alias: --cluster-rp)')
-    .option('--cluster-id <id>', 'full ARM id of the cluster, instead of -g, -c and -t')
+    .option('--cluster-id <id>', 'full ARM id of the cluster, instead of -g, -c and -t (exactly /subscriptions/…/resourceGroups/…/providers/…/TYPE/NAME)')
     .option('--subscription <id-or-name>', 'subscription (default: AZURE_SUBSCRIPTION_ID, then the Azure CLI default)')
     .option('--cloud <name>', 'AzureCloud (default), AzureChinaCloud or AzureUSGovernment (env AZURE_CLOUD)')
     .option('--resource-manager-endpoint <url>', 'a Resource Manager endpoint of your own (env AZURE_RESOURCE_MANAGER_ENDPOINT)');

@@ -219,6 +219,8 @@ export function startCliWithEnv(args: readonly string[], vars: Record<string, st
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (c: string) => (stdout += c));
   child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  // A CLI may stop reading its input (a refused, oversized stdin): that is no error of the test's.
+  child.stdin!.on('error', () => undefined);
   child.stdin!.end(options.input ?? '');
   const timer = setTimeout(() => child.kill('SIGKILL'), options.timeout ?? 20_000);
   const result = new Promise<CliResult>((resolve, reject) => {

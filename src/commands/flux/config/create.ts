@@ -55,7 +55,7 @@ export function registerFluxConfigCreate(parent: Command): Command {
   cmd
     .optionsGroup('Configuration Arguments:')
     .addOption(markRequired(new Option('-n, --name <name>', 'name of the configuration (lower case, at most 63 characters)'), 'required unless -f names it'))
-    .option('-f, --file <path>', 'a FluxConfiguration in YAML or JSON (ARM shape or the shape show prints); flags override it')
+    .option('-f, --file <path>', 'a FluxConfiguration in YAML or JSON (ARM shape or the shape show prints), or - for standard input; flags override it')
     .option('--kind <kind>', 'source kind: git (default), bucket, azblob or oci')
     .option('-u, --url <url>', 'URL of the source')
     .option('--scope <scope>', 'cluster (default) or namespace')
