@@ -6,11 +6,12 @@
  * gets its own defaults: microsoft.flux installs in flux-system; other types get the scope
  * Azure gives them unless one is asked for, and an identity only where the type needs one.
  */
+import { echo } from '../core/echo.js';
 import { UsageError } from '../core/errors.js';
 import { redactor } from '../core/redact.js';
-import { parse as parseYaml } from 'yaml';
 import type { ClusterType } from './cluster.js';
-import { readFileFor, readSecret, type InputReader } from './input.js';
+import { parseDocumentText } from './document.js';
+import { readFileOrStdinFor, readSecret, type InputReader } from './input.js';
 import { parseExtensionName } from './names.js';
 import { parseBoolean, parseChoice, parseDnsLabel, setOwn, splitKeyValue } from './values.js';
 
@@ -98,19 +99,14 @@ export function extensionName(flags: Pick<ExtensionFlags, 'name'>): string {
 }
 
 function settingsFromFile(flag: string, path: string, input: InputReader): Record<string, string> {
-  const text = readFileFor(flag, path, input);
-  let doc: unknown;
-  try {
-    doc = parseYaml(text);
-  } catch (err) {
-    throw new UsageError(flag, `${path} is not valid JSON or YAML: ${(err as Error).message.split('\n')[0]}`);
-  }
-  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new UsageError(flag, `${path} must hold an object of settings.`);
+  const where = path === '-' ? 'standard input' : path;
+  const doc = parseDocumentText(flag, readFileOrStdinFor(flag, path, input), where);
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new UsageError(flag, `${echo(where)} must hold an object of settings.`);
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(doc as Record<string, unknown>)) {
     if (typeof v === 'string') setOwn(out, k, v);
     else if (typeof v === 'number' || typeof v === 'boolean') setOwn(out, k, JSON.stringify(v));
-    else throw new UsageError(flag, `setting '${k}' in ${path} is ${v === null ? 'null' : Array.isArray(v) ? 'a list' : 'an object'}; settings are flat strings.`, "Use dotted keys, e.g. 'helm-controller.enabled': 'true'.");
+    else throw new UsageError(flag, `setting '${echo(k)}' in ${echo(where)} is ${v === null ? 'null' : Array.isArray(v) ? 'a list' : 'an object'}; settings are flat strings.`, "Use dotted keys, e.g. 'helm-controller.enabled': 'true'.");
   }
   return out;
 }

@@ -10,6 +10,7 @@ import { stringify as toYaml } from 'yaml';
 import { UsageError } from '../../src/core/errors.js';
 import { redactor } from '../../src/core/redact.js';
 import { fluxConfigurationPutBody } from '../../src/model/arm.js';
+import { buildExtension } from '../../src/model/extension.js';
 import { parseConfigurationFile } from '../../src/model/file.js';
 import type { FluxConfigFlags } from '../../src/model/flags.js';
 import { buildFluxConfiguration } from '../../src/model/flux-config.js';
@@ -293,4 +294,25 @@ test('-f - reads the configuration from standard input, once', () => {
   expect(input.stdinReads).toBe(1);
   const err = expectUsageError(() => buildFluxConfiguration({ file: '-', httpsKey: '-', httpsUser: 'u' }, fakeInput({ stdin: JSON.stringify(GIT) })));
   expect(err.message).toContain('standard input');
+});
+
+describe('extension settings files go through the same document parser', () => {
+  test('JSON as JSON: an error says where, never quotes the (protected) value', () => {
+    const input = fakeInput({ files: { 'p.json': '{\n  "token": protected-setting-Vb82\n}' } });
+    const err = expectUsageError(() => buildExtension({ configProtectedFile: 'p.json' }, 'managedClusters', input));
+    expect(err.flag).toBe('--config-protected-file');
+    expect(err.message).toContain('line 2, column 12');
+    expect(err.message).not.toContain('protected-setting-Vb82');
+  });
+
+  test('a settings key named __proto__ is an ordinary setting', () => {
+    const input = fakeInput({ files: { 's.yaml': '__proto__: "1"\nconstructor: "2"\n' } });
+    const { extension } = buildExtension({ configFile: 's.yaml' }, 'managedClusters', input);
+    expect(JSON.stringify(extension.configurationSettings)).toBe('{"__proto__":"1","constructor":"2"}');
+  });
+
+  test('- reads the settings from standard input', () => {
+    const { extension } = buildExtension({ configProtectedFile: '-' }, 'managedClusters', fakeInput({ stdin: '{"key": "stdin-protected-Mm23"}' }));
+    expect(extension.configurationProtectedSettings).toEqual({ key: 'stdin-protected-Mm23' });
+  });
 });
