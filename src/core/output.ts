@@ -6,6 +6,7 @@
 import { compile, TreeInterpreter } from '@jmespath-community/jmespath';
 import { Chalk, type ChalkInstance } from 'chalk';
 import { CST, Document, Parser, stringify as yamlStringify } from 'yaml';
+import { echo } from './echo.js';
 import { UsageError } from './errors.js';
 import { choiceHint } from './suggest.js';
 
@@ -38,7 +39,7 @@ export function parseOutputFormat(value: string): OutputFormat {
   const allowed = OUTPUT_FORMATS.join(', ');
   throw new UsageError(
     '-o/--output',
-    `invalid output format '${value}'. Allowed values: ${allowed}.`,
+    `invalid output format '${echo(String(value))}'. Allowed values: ${allowed}.`,
     choiceHint(value, OUTPUT_FORMATS),
   );
 }
@@ -67,7 +68,7 @@ function queryError(expression: string, err: unknown): UsageError {
   const reason = err instanceof Error ? err.message : String(err);
   return new UsageError(
     '--query',
-    `invalid JMESPath query '${expression}': ${reason}`,
+    `invalid JMESPath query '${echo(expression, 200)}': ${echo(reason, 200)}`,
     'Check the expression against the JMESPath specification (https://jmespath.org).',
   );
 }
