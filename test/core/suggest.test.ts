@@ -10,6 +10,7 @@ import { choiceHint, editDistance, nearest, parseChoice } from '../../src/core/s
 import { CLUSTER_TYPES } from '../../src/model/cluster.js';
 import { IDENTITY_TYPES } from '../../src/model/extension.js';
 import { KIND_FLAGS } from '../../src/model/types.js';
+import { prng } from '../helpers/hostile.js';
 
 const LISTS: Record<string, readonly string[]> = {
   '-t/--cluster-type': CLUSTER_TYPES,
@@ -23,17 +24,8 @@ const LISTS: Record<string, readonly string[]> = {
   '--object-kind': ['GitRepository', 'Bucket', 'HelmRepository', 'HelmChart', 'HelmRelease', 'Kustomization', 'OCIRepository'],
 };
 
-/** A small deterministic generator (mulberry32), so that failures reproduce. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small deterministic generator (the one the generated-input tests share), so that failures reproduce. */
+const random = prng;
 
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
 
