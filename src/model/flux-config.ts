@@ -192,7 +192,9 @@ function blameFile(err: unknown, parsed: ParsedFluxInput, sourceKind: SourceKind
   const field = fileFieldOf(err.flag, sourceKind);
   if (field === undefined) return err;
   const where = parsed.flags.file === '-' ? 'standard input' : parsed.flags.file!;
-  return new UsageError(FLAG.file, `${echo(where)}: ${field}: ${err.message.slice(err.flag.length + 2)}`, err.remedy);
+  // The rule's own error stays the cause: a caller that wrote the file from flags of its own
+  // (init) reports it against those.
+  return Object.assign(new UsageError(FLAG.file, `${echo(where)}: ${field}: ${err.message.slice(err.flag.length + 2)}`, err.remedy), { cause: err });
 }
 
 /**

@@ -17,7 +17,10 @@ export function checkConfigurationFiles(files: readonly ScaffoldFile[], input: I
   for (const file of files.filter((f) => isConfigurationFile(f.path))) {
     try {
       buildFluxConfiguration({ file: file.path }, { ...input, readFile: () => file.content });
-    } catch (err) {
+    } catch (caught) {
+      // A rule broken by a value of the file is reported against the file; here the file was
+      // written from init's flags, so the rule's own error (naming the flag) is the one to give.
+      const err = caught instanceof UsageError && caught.cause instanceof UsageError ? caught.cause : caught;
       // The template's kustomizations are not the user's: a name they do not fit is --name's problem.
       if (err instanceof UsageError && err.flag === KUSTOMIZATION_FLAG) {
         throw new UsageError('-n/--name', err.message.slice(`${KUSTOMIZATION_FLAG}: `.length), `Shorten --name: ${file.path} appends its kustomization names to it.`);
