@@ -349,6 +349,9 @@ export function lowerCaseScheme(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*):\/\//i, (scheme) => scheme.toLowerCase());
 }
 
+/** Shorter user parts of a URL are taken for names, not tokens. */
+const MIN_TOKEN_LENGTH = 8;
+
 /** Where each kind keeps credentials, instead of in its URL. */
 const CREDENTIAL_FLAGS: Record<KindFlag, string> = {
   git: '--https-user and --https-key (or --local-auth-ref)',
@@ -368,9 +371,12 @@ function refuseCredentials(url: string, kind: KindFlag, scheme: string): void {
     const [user, ...password] = userinfo.split(':');
     const hasPassword = password.length > 0;
     if (hasPassword) redactor.add(password.join(':'));
-    // ssh://git@host names the SSH user, which is not a secret; anything else is.
+    // ssh://git@host names the SSH user, which is not a secret; anything else is refused. A user
+    // beside a password is a name; a user alone is often a token (https://TOKEN@host), and is
+    // redacted unless it is too short to be one (redacting a word such as "user" would garble
+    // the messages that follow).
     if (hasPassword || scheme !== 'ssh') {
-      if (scheme !== 'ssh') redactor.add(user);
+      if (scheme !== 'ssh' && !hasPassword && user!.length >= MIN_TOKEN_LENGTH) redactor.add(user);
       throw new UsageError(FLAG.url, 'the URL carries credentials (user or password before the host); they would be stored in plain sight.', `Remove them from the URL and give them with ${CREDENTIAL_FLAGS[kind]}.`);
     }
   }

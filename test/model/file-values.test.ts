@@ -227,6 +227,13 @@ describe('source URLs', () => {
     expect(redactor.redact(url)).not.toContain(secret);
   });
 
+  test('a user name beside a password is not taken for a secret: the message that follows stays whole', () => {
+    const err = expectUsageError(() => create('https://user:pw-Zz91@github.com/o/r'));
+    expect(redactor.redact(`${err.message} ${err.remedy}`)).toBe(`${err.message} ${err.remedy}`);
+    expect(err.remedy).toContain('--https-user and --https-key');
+    expect(redactor.redact('https://user:pw-Zz91@github.com/o/r')).not.toContain('pw-Zz91');
+  });
+
   test('a SAS signature in an Azure Blob URL is refused, naming --sas-token', () => {
     const err = expectUsageError(() => buildFluxConfiguration({ name: 'b', kind: 'azblob', url: 'https://a.blob.core.windows.net/c?sv=2022&sig=url-sig-Ty77', containerName: 'c' }, fakeInput()));
     expect(err.message).not.toContain('url-sig-Ty77');
