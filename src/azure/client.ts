@@ -22,6 +22,7 @@
 import type { Context } from '../core/context.js';
 import { AuthError, CliError, InterruptedError, NotFoundError, TimeoutError } from '../core/errors.js';
 import { stopSignalOf } from '../core/interrupt.js';
+import { retryAfterFrom } from '../core/retry-after.js';
 import { VERSION } from '../core/version.js';
 import { resolveSubscription } from './subscription.js';
 import { resolveEndpoint, type ArmEndpoint } from './cloud.js';
@@ -157,16 +158,7 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
 
 /** Milliseconds a response asks to wait: retry-after-ms, x-ms-retry-after-ms, or Retry-After (seconds or a date). */
 export function retryAfterOf(headers: Record<string, string>, now = Date.now()): number | undefined {
-  for (const name of ['retry-after-ms', 'x-ms-retry-after-ms']) {
-    const v = headers[name]?.trim();
-    if (v && Number.isFinite(Number(v)) && Number(v) >= 0) return Math.ceil(Number(v));
-  }
-  const raw = headers['retry-after']?.trim();
-  if (!raw) return undefined;
-  if (/^\d+(\.\d+)?$/.test(raw)) return Math.ceil(Number(raw) * 1000);
-  if (!/^[A-Za-z]{3}, /.test(raw)) return undefined; // an HTTP date ("Sun, 06 Nov 1994 08:49:37 GMT"), or nothing
-  const date = Date.parse(raw);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+  return retryAfterFrom((name) => headers[name], now);
 }
 
 export class ArmClient {

@@ -18,6 +18,7 @@
  * it must then block until something changes or the deadline passes.
  */
 import type { Clock } from '../core/clock.js';
+import { retryAfterFrom } from '../core/retry-after.js';
 import { evaluateGate, exitCodeFor, type FinalOutcome, type GateOptions, type GateResult } from './gate.js';
 import type { ClusterStatus, ConfigurationStatus, ObjectStatus } from './model.js';
 
@@ -245,16 +246,7 @@ function headerNames(headers: HeaderBag): string[] {
 
 /** Milliseconds to wait, from `retry-after-ms`, `x-ms-retry-after-ms` or `Retry-After` (seconds or HTTP date). */
 export function parseRetryAfter(headers: HeaderBag | undefined, now: number): number | undefined {
-  for (const name of ['retry-after-ms', 'x-ms-retry-after-ms']) {
-    const v = header(headers, name);
-    const ms = v !== undefined ? Number(v.trim()) : NaN;
-    if (v !== undefined && v.trim() !== '' && Number.isFinite(ms) && ms >= 0) return Math.ceil(ms);
-  }
-  const value = header(headers, 'retry-after')?.trim();
-  if (!value) return undefined;
-  if (/^\d+(\.\d+)?$/.test(value)) return Math.ceil(Number(value) * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+  return headers === undefined ? undefined : retryAfterFrom((name) => header(headers, name), now);
 }
 
 /** The lowest `x-ms-ratelimit-remaining-*` count of the read quotas, if any was sent. */
