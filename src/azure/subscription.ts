@@ -1,13 +1,13 @@
 /**
  * The subscription, resolved as az users expect: --subscription (id or name), else
  * AZURE_SUBSCRIPTION_ID, else the default subscription of the Azure CLI profile
- * ($AZURE_CONFIG_DIR/azureProfile.json, default ~/.azure). Reads a local file only: no SDK, no
- * network, no credential.
+ * ($AZURE_CONFIG_DIR/azureProfile.json, default ~/.azure). Reads a local file only (a regular
+ * file, within the bound every input has): no SDK, no network, no credential.
  */
-import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../core/errors.js';
+import { readBoundedFile } from '../core/read.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -20,7 +20,7 @@ interface ProfileSubscription {
 function readProfile(env: NodeJS.ProcessEnv): ProfileSubscription[] {
   const dir = env.AZURE_CONFIG_DIR || join(homedir(), '.azure');
   try {
-    const text = readFileSync(join(dir, 'azureProfile.json'), 'utf8').replace(/^\uFEFF/, '');
+    const text = readBoundedFile(join(dir, 'azureProfile.json')).replace(/^\uFEFF/, '');
     const profile = JSON.parse(text) as { subscriptions?: ProfileSubscription[] };
     return Array.isArray(profile.subscriptions) ? profile.subscriptions : [];
   } catch {
