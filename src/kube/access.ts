@@ -6,7 +6,8 @@
  */
 import type { Context } from '../core/context.js';
 import { systemClock } from '../core/clock.js';
-import { dirname } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
+import { homedir } from 'node:os';
 import { echo } from '../core/echo.js';
 import { AuthError, CliError, UsageError } from '../core/errors.js';
 import { readFileFor } from '../model/input.js';
@@ -62,6 +63,50 @@ function statusOf(err: unknown): number | undefined {
 type KubeCluster = NonNullable<ReturnType<import('@kubernetes/client-node').KubeConfig['getCurrentCluster']>>;
 type KubeUser = ReturnType<import('@kubernetes/client-node').KubeConfig['getCurrentUser']>;
 
+/** Loads one kubeconfig's text into `kc`, with its relative paths taken from its own folder. */
+function loadKubeconfig(kc: import('@kubernetes/client-node').KubeConfig, source: string, file: string, text: string): void {
+  try {
+    kc.loadFromString(text);
+  } catch (err) {
+    throw new UsageError(source, `cannot read the kubeconfig '${echo(file)}': ${(err as Error).message.split('\n')[0]}`);
+  }
+  kc.makePathsAbsolute(dirname(file));
+}
+
+/** Adds to `kc` what `later` has and `kc` lacks: kubectl's rule that the first file to set a value wins. */
+function mergeFirstWins(kc: import('@kubernetes/client-node').KubeConfig, later: import('@kubernetes/client-node').KubeConfig): void {
+  const has = (list: readonly { name: string }[], name: string): boolean => list.some((item) => item.name === name);
+  for (const cluster of later.clusters) if (!has(kc.clusters, cluster.name)) kc.addCluster(cluster);
+  for (const user of later.users) if (!has(kc.users, user.name)) kc.addUser(user);
+  for (const context of later.contexts) if (!has(kc.contexts, context.name)) kc.addContext(context);
+  if (!kc.currentContext) kc.currentContext = later.currentContext;
+}
+
+/**
+ * The kubeconfig kubectl would use without --kubeconfig: the files KUBECONFIG lists, merged as
+ * kubectl merges them (the first file to set a value wins; a file that does not exist is skipped), else ~/.kube/config, else the in-cluster service account. Each file is read through
+ * the bounded reader, so a KUBECONFIG naming a device, a FIFO or a huge file is refused at once.
+ */
+function loadDefaultKubeconfigs(ctx: Context, kc: import('@kubernetes/client-node').KubeConfig, lib: typeof import('@kubernetes/client-node')): void {
+  const fromEnv = ctx.env.KUBECONFIG ? ctx.env.KUBECONFIG.split(delimiter).filter(Boolean) : undefined;
+  const source = fromEnv ? 'KUBECONFIG' : '--kubeconfig';
+  let loaded = false;
+  for (const file of fromEnv ?? [join(homedir(), '.kube', 'config')]) {
+    let text: string;
+    try {
+      text = ctx.input.readFile(file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw new UsageError(source, `cannot read '${echo(file)}': ${(err as Error).message}.`, fromEnv ? 'Point KUBECONFIG at kubeconfig files, or give --kubeconfig PATH.' : 'Give --kubeconfig PATH.');
+    }
+    const part = loaded ? new lib.KubeConfig() : kc;
+    loadKubeconfig(part, source, file, text);
+    if (part !== kc) mergeFirstWins(kc, part);
+    loaded = true;
+  }
+  if (!loaded && !fromEnv) kc.loadFromDefault();
+}
+
 /**
  * The cluster's API is reached as carefully as Azure's: a context that skips TLS verification
  * is used with a warning, and credentials (a bearer token, however it is obtained, a password
@@ -102,18 +147,9 @@ export class KubeAccess {
   static async connect(ctx: Context, options: KubeOptions): Promise<KubeAccess> {
     const lib = await import('@kubernetes/client-node');
     const kc = new lib.KubeConfig();
-    // --kubeconfig is read like every file the user names: a regular file, within bounds.
-    const text = options.kubeconfig !== undefined ? readFileFor('--kubeconfig', options.kubeconfig, ctx.input) : undefined;
-    try {
-      if (text !== undefined) {
-        kc.loadFromString(text);
-        kc.makePathsAbsolute(dirname(options.kubeconfig!));
-      } else {
-        kc.loadFromDefault();
-      }
-    } catch (err) {
-      throw new UsageError('--kubeconfig', `cannot read the kubeconfig${options.kubeconfig ? ` '${echo(options.kubeconfig)}'` : ''}: ${(err as Error).message.split('\n')[0]}`);
-    }
+    // Every kubeconfig is read like every file the user names: a regular file, within bounds.
+    if (options.kubeconfig !== undefined) loadKubeconfig(kc, '--kubeconfig', options.kubeconfig, readFileFor('--kubeconfig', options.kubeconfig, ctx.input));
+    else loadDefaultKubeconfigs(ctx, kc, lib);
     if (options.context !== undefined) {
       if (!kc.getContextObject(options.context)) {
         throw new UsageError('--context', `'${echo(options.context)}' is not a context of the kubeconfig.`, `Contexts: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'}.`);

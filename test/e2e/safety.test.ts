@@ -7,10 +7,10 @@
  */
 import { describe, test, expect, beforeAll, afterAll, beforeEach } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { makeTempDir, removeDir } from '../helpers/cli.js';
 import { hostileStrings, label, SEED, UNSAFE_ON_A_TERMINAL } from '../helpers/hostile.js';
@@ -343,6 +343,30 @@ describe('§8 cluster access is as careful as Azure access', () => {
     const run = e2e.cli(['status', '--kubeconfig', path, '--context', 'aks1', '-o', 'json']);
     expect(run.status).toBe(0);
     expect(run.stderr).toMatch(/^WARNING: context 'aks1' skips TLS verification \(insecure-skip-tls-verify\)/m);
+  });
+
+  test('a KUBECONFIG naming a device, a FIFO or a huge file is refused at once, like --kubeconfig', () => {
+    const fifo = join(dir, 'kubeconfig.fifo');
+    if (!existsSync(fifo)) execFileSync('mkfifo', [fifo]);
+    const huge = join(dir, 'huge-kubeconfig');
+    writeFileSync(huge, `# ${'x'.repeat(5 * 1024 * 1024)}\n`);
+    for (const [value, why] of [
+      ['/dev/zero', 'not a regular file'],
+      [fifo, 'not a regular file'],
+      [huge, 'limit'],
+      [`${e2e.vars.KUBECONFIG}${delimiter}/dev/zero`, 'not a regular file'],
+    ]) {
+      const run = e2e.cli(['status', '--context', 'aks1'], { env: { KUBECONFIG: value }, timeout: 20_000 });
+      expectRefused(run, ['KUBECONFIG', why]);
+    }
+    // Files are merged as kubectl merges them: a file that does not exist is skipped, the first
+    // to set a value wins (so a second file naming the same cluster is no error).
+    const other = kubeconfig('other.yaml', (cluster) => void (cluster.server = 'https://127.0.0.1:9'));
+    const run = e2e.cli(['status', '--context', 'aks1', '-o', 'json'], { env: { KUBECONFIG: [join(dir, 'absent'), e2e.vars.KUBECONFIG, other].join(delimiter) } });
+    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
+    const second = e2e.cli(['status', '--context', 'aks1', '-o', 'json', '--timeout', '5s'], { env: { KUBECONFIG: [other, e2e.vars.KUBECONFIG].join(delimiter) } });
+    expect(second.status).not.toBe(0);
+    expect(second.stderr).toContain('127.0.0.1:9');
   });
 
   describe('credentials are never sent to an http:// server', () => {
