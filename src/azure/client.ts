@@ -22,6 +22,7 @@
 import type { Context } from '../core/context.js';
 import { AuthError, CliError, InterruptedError, NotFoundError, TimeoutError } from '../core/errors.js';
 import { stopSignalOf } from '../core/interrupt.js';
+import { redactor } from '../core/redact.js';
 import { retryAfterFrom } from '../core/retry-after.js';
 import { VERSION } from '../core/version.js';
 import { resolveSubscription } from './subscription.js';
@@ -156,6 +157,15 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
     signal.addEventListener('abort', done, { once: true });
   });
 
+/** A request body as --debug shows it: JSON with its secret fields masked by structure, like printed data. */
+export function bodyForLog(body: string): string {
+  try {
+    return JSON.stringify(redactor.redactData(JSON.parse(body)));
+  } catch {
+    return body; // not JSON: the log's own redaction of registered secrets still applies
+  }
+}
+
 /** Milliseconds a response asks to wait: retry-after-ms, x-ms-retry-after-ms, or Retry-After (seconds or a date). */
 export function retryAfterOf(headers: Record<string, string>, now = Date.now()): number | undefined {
   return retryAfterFrom((name) => headers[name], now);
@@ -213,7 +223,7 @@ export class ArmClient {
         async sendRequest(request, next) {
           const started = Date.now();
           ctx.log.debug(`HTTP ${request.method} ${request.url}`);
-          if (request.body && typeof request.body === 'string') ctx.log.debug(`  body: ${request.body}`);
+          if (request.body && typeof request.body === 'string') ctx.log.debug(`  body: ${bodyForLog(request.body)}`);
           try {
             const response = await next(request);
             const id = response.headers.get('x-ms-request-id') ?? response.headers.get('x-ms-correlation-request-id') ?? '-';
