@@ -25,7 +25,8 @@ import {
   SOURCE_API,
   toObjectStatus,
 } from './objects.js';
-import { isTutorialRepository, tutorialObjects, type AppliedObjectSpec } from './tutorial.js';
+import { isTutorialRepository, tutorialInventory, tutorialObjects, type AppliedObjectSpec } from './tutorial.js';
+import { rerun } from './reconcile.js';
 
 type SourceKind = 'GitRepository' | 'Bucket' | 'OCIRepository';
 
@@ -49,14 +50,14 @@ function fluxGitUrl(url: string): string {
   return scp ? `ssh://${scp[1]}/${scp[2]}` : url;
 }
 
-interface SourcePlan {
+export interface SourcePlan {
   kind: SourceKind;
   spec: Json;
   revision: string;
   message: string;
 }
 
-function sourcePlan(spec: Json): SourcePlan {
+export function sourcePlan(spec: Json): SourcePlan {
   const suspend = spec.suspend === true ? { suspend: true } : {};
   switch (spec.sourceKind) {
     case 'Bucket':
@@ -131,7 +132,7 @@ export function syncedCommitId(revision: string): string {
   return bare ? bare[1]! : revision;
 }
 
-function kustomizationsOf(spec: Json): [string, Json][] {
+export function kustomizationsOf(spec: Json): [string, Json][] {
   return isObject(spec.kustomizations) ? (Object.entries(spec.kustomizations).filter(([, v]) => isObject(v)) as [string, Json][]) : [];
 }
 
@@ -267,6 +268,7 @@ export class Agent {
       if (deps.length > 0) kSpec.dependsOn = deps.map((d) => ({ name: `${record.name}-${d}` }));
       if (isObject(k.postBuild)) kSpec.postBuild = k.postBuild;
       if (suspended) kSpec.suspend = true;
+      Object.assign(kSpec, azureKustomizationSpec(this.world, record, source.kind));
       desired.push({ apiVersion: KUSTOMIZE_API, kind: 'Kustomization', name: `${record.name}-${key}`, spec: kSpec });
     }
 
@@ -333,7 +335,7 @@ export class Agent {
     }
   }
 
-  private applyKustomization(record: FluxRecord, store: ClusterObjects, source: SourcePlan, key: string, k: Json): void {
+  applyKustomization(record: FluxRecord, store: ClusterObjects, source: SourcePlan, key: string, k: Json): void {
     const namespace = String(record.spec.namespace);
     const obj = store.get('Kustomization', namespace, `${record.name}-${key}`);
     if (!obj) return;
@@ -357,7 +359,9 @@ export class Agent {
     obj.lastAppliedRevision = revision;
     setCondition(obj, 'Ready', 'True', 'ReconciliationSucceeded', `Applied revision: ${revision}`);
 
-    const applied = source.kind === 'GitRepository' && isTutorialRepository((record.spec.gitRepository as Json | undefined)?.url) ? tutorialObjects(k.path, namespace) : [];
+    const tutorial = source.kind === 'GitRepository' && isTutorialRepository((record.spec.gitRepository as Json | undefined)?.url);
+    const applied = tutorial ? tutorialObjects(k.path, namespace) : [];
+    obj.inventory = tutorial ? tutorialInventory(k.path, namespace) : [];
     const appliedBy = { name: obj.name, namespace };
     const names = new Set(applied.map((a) => `${a.kind}/${a.name}`));
     for (const old of store.ownedBy(obj.owner)) {
@@ -456,6 +460,25 @@ export class Agent {
     }
   }
 
+  /**
+   * A client changed one of the cluster's objects through its Kubernetes API: a new
+   * `reconcile.fluxcd.io/requestedAt` token, or a new spec, makes the object's controller
+   * reconcile it again (see reconcile.ts).
+   */
+  objectEdited(cluster: ClusterState, obj: FluxObject, change: { spec: boolean; requestedAt?: string }): void {
+    rerun(this, this.world, cluster, obj, change);
+  }
+
+  /** The configuration an object belongs to, if it still exists. */
+  recordOf(cluster: ClusterState, obj: FluxObject): FluxRecord | undefined {
+    return [...this.world.fluxConfigsOf(cluster).values()].find((r) => this.owner(r) === obj.owner);
+  }
+
+  /** The number of the configuration's current reconciliation run (a new delivery starts another). */
+  currentRun(record: FluxRecord): number {
+    return this.runs.get(this.runKey(record)) ?? 0;
+  }
+
   /** Writes the status derived from the cluster's objects into the configuration's ARM resource. */
   report(record: FluxRecord): void {
     const store = this.objects(record.cluster);
@@ -480,6 +503,28 @@ export class Agent {
     this.commit(record.cluster);
     this.onReport?.(record);
   }
+}
+
+/**
+ * What Azure's agent adds to each Kustomization it makes (flux.md §5.4): impersonation of
+ * `flux-applier` while the extension enforces multi-tenancy (its default), and, for a Git source,
+ * the patch that points HelmReleases annotated `clusterconfig.azure.com/use-managed-source` at it.
+ */
+function azureKustomizationSpec(world: World, record: FluxRecord, sourceKind: SourceKind): Json {
+  const out: Json = {};
+  const settings = world.fluxExtension(record.cluster)?.props.configurationSettings;
+  const enforce = isObject(settings) ? settings['multiTenancy.enforce'] : undefined;
+  if (String(enforce ?? 'true').toLowerCase() !== 'false') out.serviceAccountName = 'flux-applier';
+  if (sourceKind === 'GitRepository') {
+    const sourceRef = { kind: 'GitRepository', name: record.name, namespace: String(record.spec.namespace) };
+    out.patches = [
+      {
+        patch: JSON.stringify([{ op: 'add', path: '/spec/chart/spec/sourceRef', value: sourceRef }]),
+        target: { group: 'helm.toolkit.fluxcd.io', kind: 'HelmRelease', annotationSelector: 'clusterconfig.azure.com/use-managed-source=true' },
+      },
+    ];
+  }
+  return out;
 }
 
 /** HelmCharts go with their HelmRelease (helm-controller deletes the chart it made). */

@@ -78,6 +78,18 @@ export interface FluxObject {
   appliedBy?: { name: string; namespace: string };
   /** The Flux configuration the object belongs to: `<config namespace>/<config name>`. */
   owner: string;
+  /** metadata.annotations, which clients may set through the cluster's API (e.g. `reconcile.fluxcd.io/requestedAt`). */
+  annotations?: Record<string, string>;
+  /** status.lastHandledReconcileAt: the `reconcile.fluxcd.io/requestedAt` token the controller handled last. */
+  lastHandledReconcileAt?: string;
+  /** Kustomizations: status.inventory.entries, what the last successful apply applied. */
+  inventory?: InventoryEntry[];
+}
+
+/** One entry of a Kustomization's inventory: `<namespace>_<name>_<group>_<kind>` and the version. */
+export interface InventoryEntry {
+  id: string;
+  v: string;
 }
 
 export const SOURCE_API = 'source.toolkit.fluxcd.io/v1';
@@ -238,6 +250,9 @@ export function toKubeObject(obj: FluxObject): Json {
   if (obj.lastAppliedRevision) status.lastAppliedRevision = obj.lastAppliedRevision;
   if (obj.lastAttemptedRevision) status.lastAttemptedRevision = obj.lastAttemptedRevision;
   if (obj.helm) Object.assign(status, helmStatus(obj, obj.helm));
+  if (obj.lastHandledReconcileAt !== undefined) status.lastHandledReconcileAt = obj.lastHandledReconcileAt;
+  if (obj.inventory) status.inventory = { entries: obj.inventory.map((e) => ({ ...e })) };
+  const annotations = obj.annotations && Object.keys(obj.annotations).length > 0 ? { annotations: { ...obj.annotations } } : {};
   return {
     apiVersion: obj.apiVersion,
     kind: obj.kind,
@@ -248,6 +263,7 @@ export function toKubeObject(obj: FluxObject): Json {
       generation: obj.generation,
       creationTimestamp: obj.creationTimestamp,
       labels: { ...obj.labels },
+      ...annotations,
     },
     spec: obj.spec,
     status,

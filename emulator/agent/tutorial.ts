@@ -2,12 +2,13 @@
  * What Microsoft's tutorial repository (Azure/gitops-flux2-kustomize-helm-mt) deploys, as far as
  * Flux objects go: `./infrastructure` builds the HelmRepositories bitnami, ingress-nginx and
  * podinfo and the HelmReleases nginx and redis; `./apps/staging` (and `./apps/production`) the
- * HelmRelease podinfo. All land in the configuration's namespace. Namespaces and ConfigMaps that
- * the same builds contain are not Flux objects and are not modelled.
+ * HelmRelease podinfo. All land in the configuration's namespace. The Namespaces and the
+ * ConfigMap the same builds contain are not Flux objects: they appear only in the Kustomizations'
+ * inventories (`tutorialInventory`).
  */
 import type { Json } from '../util.js';
 import { sha256Hex } from '../util.js';
-import { HELM_API, SOURCE_API } from './objects.js';
+import { HELM_API, SOURCE_API, type InventoryEntry } from './objects.js';
 
 export const TUTORIAL_REPOSITORY = 'https://github.com/Azure/gitops-flux2-kustomize-helm-mt';
 
@@ -67,12 +68,16 @@ function helmRelease(
   };
 }
 
-/** The Flux objects a kustomization with this path applies from the tutorial repository. */
-export function tutorialObjects(path: unknown, namespace: string): AppliedObjectSpec[] {
-  const p = String(path ?? '')
+function normalPath(path: unknown): string {
+  return String(path ?? '')
     .trim()
     .replace(/^\.?\/+/, '')
     .replace(/\/+$/, '');
+}
+
+/** The Flux objects a kustomization with this path applies from the tutorial repository. */
+export function tutorialObjects(path: unknown, namespace: string): AppliedObjectSpec[] {
+  const p = normalPath(path);
   switch (p) {
     case 'infrastructure':
       return [
@@ -88,4 +93,33 @@ export function tutorialObjects(path: unknown, namespace: string): AppliedObject
     default:
       return [];
   }
+}
+
+/** An inventory id as kustomize-controller writes it: `<namespace>_<name>_<group>_<kind>` (empty namespace and group where there is none). */
+export function inventoryEntry(namespace: string, name: string, apiVersion: string, kind: string): InventoryEntry {
+  const slash = apiVersion.lastIndexOf('/');
+  const group = slash < 0 ? '' : apiVersion.slice(0, slash);
+  return { id: `${namespace}_${name}_${group}_${kind}`, v: slash < 0 ? apiVersion : apiVersion.slice(slash + 1) };
+}
+
+/** kustomize's name suffix for generated ConfigMaps: ten characters of a content hash, from its alphabet. */
+function nameHash(text: string): string {
+  const alphabet = 'bcdfghkmt2456789';
+  return [...sha256Hex(text).slice(0, 10)].map((c) => alphabet[parseInt(c, 16)]).join('');
+}
+
+/**
+ * Everything a kustomization with this path applies from the tutorial repository, in the order
+ * kustomize-controller's inventory lists it: cluster-scoped objects (Namespaces) first, then the
+ * namespaced ones. Empty for any other path.
+ */
+export function tutorialInventory(path: unknown, namespace: string): InventoryEntry[] {
+  const flux = tutorialObjects(path, namespace);
+  if (flux.length === 0) return [];
+  const p = normalPath(path);
+  const namespaces = p === 'infrastructure' ? ['nginx', 'redis'] : ['podinfo'];
+  const entries = namespaces.map((ns) => inventoryEntry('', ns, 'v1', 'Namespace'));
+  if (p === 'infrastructure') entries.push(inventoryEntry(namespace, `redis-values-${nameHash('redis values of the tutorial')}`, 'v1', 'ConfigMap'));
+  for (const o of flux) entries.push(inventoryEntry(namespace, o.name, o.apiVersion, o.kind));
+  return entries;
 }

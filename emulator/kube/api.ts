@@ -1,9 +1,10 @@
 /**
  * Each emulated cluster's Kubernetes API, served on the emulator's TLS port under
  * `/k8s/<cluster>/` (the kubeconfig's server URL): discovery, /version, and get, list and
- * watch of namespaces and of the Flux kinds, with label and field selectors, resourceVersion
- * semantics, paging, bookmarks, and Table output for kubectl. Read-only: every other verb is 405.
- * Every request needs the cluster's bearer token (from the kubeconfig); otherwise 401.
+ * watch of namespaces, events (`v1` and `events.k8s.io/v1`) and the Flux kinds, with label and
+ * field selectors, resourceVersion semantics, paging, bookmarks, and Table output for kubectl;
+ * PATCH of Flux objects (patch.ts). Every other verb is 405. Every request needs the cluster's
+ * bearer token (from the kubeconfig); otherwise 401.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -12,13 +13,17 @@ import { sha1Hex, type Json } from '../util.js';
 import type { World } from '../world.js';
 import { badRequest, expired, KubeError, notFound, tooLarge } from './errors.js';
 import { fluxInstalled } from './model.js';
-import { fluxGroups, fluxResourceTypes, NAMESPACE_TYPE, type ResourceType, storageVersionHash, typeKey, VERBS } from './resources.js';
+import { patchFluxObject } from './patch.js';
+import { CORE_GROUPS, EVENT_TYPE, EVENTS_V1_TYPE, fluxGroups, fluxResourceTypes, NAMESPACE_TYPE, type ResourceType, storageVersionHash, typeKey } from './resources.js';
 import { parseFieldSelector, parseLabelSelector, SelectorError } from './selectors.js';
 import type { StoredObject, WatchSink } from './store.js';
 import { table, type IncludeObject } from './table.js';
 
 /** Path prefix of the cluster APIs on the emulator's port. */
 export const KUBE_PREFIX = '/k8s';
+
+/** The largest PATCH body accepted (the API server's limit is 3 MiB). */
+const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
 /** The API server's default watch length is 30 to 60 minutes. */
 const MIN_WATCH_MS = 30 * 60 * 1000;
@@ -105,9 +110,38 @@ function send(res: ServerResponse, status: number, body: unknown, contentType = 
 
 const pathKey = (o: StoredObject): string => `${o.namespace}/${o.name}`;
 
-/** The object as served at `type`'s version (every kind is stored at one version; other versions only relabel). */
+/** The object as served at `type`'s version (every kind is stored at one version; other versions relabel it, or give their view of it). */
 function atVersion(type: ResourceType, obj: Json): Json {
+  if (type.view) return type.view(obj);
   return obj.apiVersion === type.apiVersion ? obj : { ...obj, apiVersion: type.apiVersion };
+}
+
+/** The request body (only PATCH has one worth reading). */
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new KubeError(413, 'RequestEntityTooLarge', 'the request body is too large'));
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** Every API group, with its types: the core ones always, the Flux ones while Flux is installed. */
+function servedGroups(flux: boolean): { name: string; versions: string[] }[] {
+  return [...CORE_GROUPS, ...(flux ? fluxGroups() : [])];
+}
+
+function groupTypes(): ResourceType[] {
+  return [EVENTS_V1_TYPE, ...fluxResourceTypes()];
 }
 
 export class KubeApi {
@@ -126,8 +160,9 @@ export class KubeApi {
 
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
-    // Requests carry no body worth reading (only GET is served), but it must be drained.
-    req.resume();
+    // Only a PATCH has a body worth reading; any other must be drained.
+    const body = method === 'PATCH' ? readBody(req) : undefined;
+    if (!body) req.resume();
     const world = this.worldOf();
     const rest = url.pathname.slice(KUBE_PREFIX.length).split('/').filter((s) => s !== '');
     const clusterName = decodeSegment(rest[0] ?? '');
@@ -138,10 +173,13 @@ export class KubeApi {
         throw notFound(`no emulated cluster '${clusterName}' (clusters: ${[...this.tokens.keys()].join(', ')}); the server URL is ${KUBE_PREFIX}/<cluster>`);
       }
       if (!tokenMatches(req.headers.authorization, this.tokens.get(clusterName)!)) throw new KubeError(401, 'Unauthorized', 'Unauthorized');
-      if (method !== 'GET') throw new KubeError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource (the emulated cluster is read-only)');
+      if (method !== 'GET' && method !== 'PATCH') {
+        throw new KubeError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource (the emulated cluster serves GET, and PATCH of Flux objects)');
+      }
       const parts = rest.slice(1).map(decodeSegment);
-      status = this.route(world, cluster, parts, url.searchParams, req, res);
+      status = this.route(world, cluster, parts, url.searchParams, req, res, body && (await body));
     } catch (err) {
+      body?.catch(() => undefined);
       if (err instanceof SelectorError) status = this.fail(res, badRequest(err.message));
       else if (err instanceof KubeError) status = this.fail(res, err);
       else throw err;
@@ -154,10 +192,11 @@ export class KubeApi {
     return err.code;
   }
 
-  /** Serves one request; returns the HTTP status (for the log). */
-  private route(world: World, cluster: ClusterState, parts: string[], query: URLSearchParams, req: IncomingMessage, res: ServerResponse): number {
+  /** Serves one request (`body` for a PATCH); returns the HTTP status (for the log). */
+  private route(world: World, cluster: ClusterState, parts: string[], query: URLSearchParams, req: IncomingMessage, res: ServerResponse, body?: string): number {
     const flux = fluxInstalled(world, cluster);
     const [head, ...tail] = parts;
+    if (body !== undefined && head !== 'api' && head !== 'apis') throw new KubeError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
     if (head === undefined) return this.ok(res, { paths: this.rootPaths(flux) });
     switch (head) {
       case 'version':
@@ -175,19 +214,19 @@ export class KubeApi {
       case 'api':
         if (tail.length === 0) return this.ok(res, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: hostOf(req) }] });
         if (tail[0] !== 'v1') break;
-        if (tail.length === 1) return this.ok(res, resourceList('v1', [NAMESPACE_TYPE]));
-        return this.serveResource(world, cluster, this.coreRoute(tail.slice(1)), query, req, res);
+        if (tail.length === 1) return this.ok(res, resourceList('v1', [NAMESPACE_TYPE, EVENT_TYPE]));
+        return this.serveResource(world, cluster, this.coreRoute(tail.slice(1)), query, req, res, body);
       case 'apis': {
-        const groups = flux ? fluxGroups() : [];
+        const groups = servedGroups(flux);
         if (tail.length === 0) return this.ok(res, { kind: 'APIGroupList', apiVersion: 'v1', groups: groups.map(groupView) });
         const group = groups.find((g) => g.name === tail[0]);
         if (!group) break;
         if (tail.length === 1) return this.ok(res, { kind: 'APIGroup', apiVersion: 'v1', ...groupView(group) });
         const version = tail[1]!;
         if (!group.versions.includes(version)) break;
-        const types = fluxResourceTypes().filter((t) => t.group === group.name && t.version === version);
+        const types = groupTypes().filter((t) => t.group === group.name && t.version === version);
         if (tail.length === 2) return this.ok(res, resourceList(`${group.name}/${version}`, types));
-        return this.serveResource(world, cluster, this.groupRoute(types, tail.slice(2)), query, req, res);
+        return this.serveResource(world, cluster, this.groupRoute(types, tail.slice(2)), query, req, res, body);
       }
     }
     throw notFound();
@@ -200,14 +239,15 @@ export class KubeApi {
 
   private rootPaths(flux: boolean): string[] {
     const paths = ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/openapi/v3', '/readyz', '/version'];
-    if (flux) for (const g of fluxGroups()) paths.push(`/apis/${g.name}`, ...g.versions.map((v) => `/apis/${g.name}/${v}`));
+    for (const g of servedGroups(flux)) paths.push(`/apis/${g.name}`, ...g.versions.map((v) => `/apis/${g.name}/${v}`));
     return paths.sort();
   }
 
-  /** `/api/v1/…`: only namespaces are served. */
+  /** `/api/v1/…`: namespaces and events. */
   private coreRoute(parts: string[]): ResourceRoute {
     const watchPath = parts[0] === 'watch';
     const p = watchPath ? parts.slice(1) : parts;
+    if (p[0] === 'events' || (p[0] === 'namespaces' && p.length >= 3 && p[2] !== 'status')) return this.groupRoute([EVENT_TYPE], parts);
     if (p[0] !== 'namespaces' || p.length > 3 || (p.length === 3 && p[2] !== 'status')) throw notFound();
     return { type: NAMESPACE_TYPE, name: p[1], subresource: p[2], watchPath };
   }
@@ -228,7 +268,8 @@ export class KubeApi {
     return { type, namespace, name: p[1], subresource: p[2], watchPath };
   }
 
-  private serveResource(world: World, cluster: ClusterState, route: ResourceRoute, query: URLSearchParams, req: IncomingMessage, res: ServerResponse): number {
+  private serveResource(world: World, cluster: ClusterState, route: ResourceRoute, query: URLSearchParams, req: IncomingMessage, res: ServerResponse, body?: string): number {
+    if (body !== undefined) return this.patch(world, cluster, route, query, req, res, body);
     const format = negotiate(req.headers.accept);
     if (!format) {
       throw new KubeError(406, 'NotAcceptable', 'only the following media types are accepted: application/json, application/json;as=Table;v=v1;g=meta.k8s.io');
@@ -304,6 +345,25 @@ export class KubeApi {
     const objects = selected.map((o) => atVersion(type, o.object));
     if (format.kind === 'table') return this.ok(res, table(type, objects, listMeta, include, format.apiVersion));
     return this.ok(res, { apiVersion: type.apiVersion, kind: type.listKind, metadata: listMeta, items: objects });
+  }
+
+  /** PATCH of one Flux object (see patch.ts); answers the object as stored afterwards. */
+  private patch(world: World, cluster: ClusterState, route: ResourceRoute, query: URLSearchParams, req: IncomingMessage, res: ServerResponse, body: string): number {
+    const { type } = route;
+    if (!type.verbs.includes('patch') || route.name === undefined || route.subresource !== undefined || route.watchPath || query.get('watch') !== null) {
+      throw new KubeError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource (the emulated cluster accepts PATCH of Flux objects only)');
+    }
+    const store = world.kubeStore(cluster);
+    const found = store.get(typeKey(type), route.namespace ?? '', route.name);
+    const obj = world.agent.objects(cluster).get(type.kind, route.namespace ?? '', route.name);
+    if (!found || !obj) {
+      throw notFound(`${type.plural}.${type.group} "${route.name}" not found`, { name: route.name, group: type.group, kind: type.plural });
+    }
+    const dryRun = query.getAll('dryRun').includes('All');
+    const outcome = patchFluxObject(type, atVersion(type, found.object), obj, req.headers['content-type'], body, dryRun);
+    if (dryRun) return this.ok(res, outcome.result);
+    world.agent.objectEdited(cluster, obj, { spec: outcome.spec, ...(outcome.requestedAt !== undefined ? { requestedAt: outcome.requestedAt } : {}) });
+    return this.ok(res, atVersion(type, store.get(typeKey(type), route.namespace ?? '', route.name)!.object));
   }
 
   private watch(
@@ -400,7 +460,7 @@ function groupView(g: { name: string; versions: string[] }): Json {
 function resourceList(groupVersion: string, types: ResourceType[]): Json {
   const resources: Json[] = [];
   for (const t of types) {
-    const main: Json = { name: t.plural, singularName: t.singular, namespaced: t.namespaced, kind: t.kind, verbs: VERBS };
+    const main: Json = { name: t.plural, singularName: t.singular, namespaced: t.namespaced, kind: t.kind, verbs: t.verbs };
     if (t.shortNames.length > 0) main.shortNames = t.shortNames;
     if (t.categories.length > 0) main.categories = t.categories;
     main.storageVersionHash = storageVersionHash(t);

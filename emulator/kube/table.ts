@@ -88,7 +88,8 @@ export function humanDuration(ms: number): string {
 }
 
 function cell(obj: Json, column: PrinterColumn, now: number): unknown {
-  const values = evaluate(obj, column.jsonPath);
+  const computed = column.value?.(obj);
+  const values = column.value ? (computed === undefined || computed === null ? [] : [computed]) : evaluate(obj, column.jsonPath);
   if (values.length === 0) return null;
   const first = values[0];
   switch (column.type) {
@@ -109,12 +110,14 @@ function cell(obj: Json, column: PrinterColumn, now: number): unknown {
 const NAME_COLUMN = { name: 'Name', type: 'string', format: 'name', description: 'Name of the object (unique within its namespace).', priority: 0 };
 
 export function columnDefinitions(type: ResourceType): Json[] {
-  return [NAME_COLUMN, ...type.columns.map(({ name, type: t, format, description, priority }) => ({ name, type: t, format, description, priority }))];
+  const columns = type.columns.map(({ name, type: t, format, description, priority }) => ({ name, type: t, format, description, priority }));
+  return type.nameColumn === false ? columns : [NAME_COLUMN, ...columns];
 }
 
 export function tableRow(type: ResourceType, obj: Json, include: IncludeObject, now = Date.now()): Json {
   const metadata = (obj.metadata ?? {}) as Json;
-  const row: Json = { cells: [metadata.name, ...type.columns.map((c) => cell(obj, c, now))] };
+  const cells = type.columns.map((c) => cell(obj, c, now));
+  const row: Json = { cells: type.nameColumn === false ? cells : [metadata.name, ...cells] };
   if (include === 'Object') row.object = obj;
   else if (include === 'Metadata') row.object = { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata };
   return row;

@@ -46,10 +46,12 @@ describe('discovery', () => {
     const core = await list('/api/v1');
     expect(core).toMatchObject({ kind: 'APIResourceList', groupVersion: 'v1' });
     expect(core.resources[0]).toMatchObject({ name: 'namespaces', namespaced: false, kind: 'Namespace', verbs: ['get', 'list', 'watch'], shortNames: ['ns'] });
+    expect(core.resources.find((r: any) => r.name === 'events')).toMatchObject({ namespaced: true, kind: 'Event', verbs: ['get', 'list', 'watch'], shortNames: ['ev'] });
 
     const groups = await list('/apis');
     expect(groups.kind).toBe('APIGroupList');
     expect(groups.groups.map((g: any) => `${g.name} ${g.preferredVersion.groupVersion}`).sort()).toEqual([
+      'events.k8s.io events.k8s.io/v1',
       'helm.toolkit.fluxcd.io helm.toolkit.fluxcd.io/v2',
       'kustomize.toolkit.fluxcd.io kustomize.toolkit.fluxcd.io/v1',
       'source.toolkit.fluxcd.io source.toolkit.fluxcd.io/v1',
@@ -59,7 +61,7 @@ describe('discovery', () => {
     for (const k of FLUX_KINDS) {
       const rl = await list(`/apis/${k.group}/${k.version}`);
       const r = rl.resources.find((x: any) => x.name === k.plural);
-      expect(r).toMatchObject({ kind: k.kind, namespaced: true, verbs: ['get', 'list', 'watch'], categories: expect.arrayContaining(['all', 'fluxcd']) });
+      expect(r).toMatchObject({ kind: k.kind, namespaced: true, verbs: ['get', 'list', 'patch', 'watch'], categories: expect.arrayContaining(['all', 'fluxcd']) });
     }
     expect((await list('/apis/kustomize.toolkit.fluxcd.io/v1')).resources[0].shortNames).toEqual(['ks']);
 
@@ -71,8 +73,8 @@ describe('discovery', () => {
     expect(v2.body).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'NotFound', code: 404 });
   });
 
-  test('without the microsoft.flux extension there are no Flux CRDs: no groups, 404 for the kinds', async () => {
-    expect((await list('/apis', 'arc1')).groups).toEqual([]);
+  test('without the microsoft.flux extension there are no Flux CRDs: no Flux groups, 404 for the kinds', async () => {
+    expect((await list('/apis', 'arc1')).groups.map((g: any) => g.name)).toEqual(['events.k8s.io']);
     const res = await kube(emu, 'arc1', KS);
     expect(res.status).toBe(404);
     expect(res.body.reason).toBe('NotFound');
@@ -91,7 +93,7 @@ describe('authentication and verbs', () => {
     }
   });
 
-  test('an unknown cluster is 404; writes are 405 (the agent alone writes)', async () => {
+  test('an unknown cluster is 404; writes other than PATCH are 405', async () => {
     const res = await kube(emu, 'aks1', '/api');
     expect(res.status).toBe(200);
     const unknown = await emu.request('GET', '/k8s/nope/api', { token: false });
@@ -169,7 +171,8 @@ describe('get and list after a configuration becomes Compliant', () => {
 
     const ns = await list('/api/v1/namespaces');
     expect(ns.kind).toBe('NamespaceList');
-    expect(names(ns)).toEqual(['cluster-config', 'default', 'flux-system', 'kube-node-lease', 'kube-public', 'kube-system']);
+    // The tutorial's kustomizations applied the namespaces nginx, redis and podinfo.
+    expect(names(ns)).toEqual(['cluster-config', 'default', 'flux-system', 'kube-node-lease', 'kube-public', 'kube-system', 'nginx', 'podinfo', 'redis']);
     expect((await list('/api/v1/namespaces/cluster-config')).status.phase).toBe('Active');
   });
 

@@ -35,6 +35,8 @@ export interface KubeRequestOptions {
   token?: string | false;
   headers?: Record<string, string>;
   method?: string;
+  /** A request body (a PATCH's), sent as is. */
+  body?: string;
 }
 
 /** A request to a cluster's API: `path` is relative to the cluster's server URL (`/apis/...`). */
@@ -43,7 +45,7 @@ export function kube(emu: RunningEmulator, cluster: string, path: string, option
   const headers: Record<string, string> = { ...options.headers };
   const token = options.token === undefined ? access.token : options.token;
   if (token !== false) headers.Authorization = `Bearer ${token}`;
-  return httpsRequest(options.method ?? 'GET', `${access.server}${path}`, emu.ca, headers);
+  return httpsRequest(options.method ?? 'GET', `${access.server}${path}`, emu.ca, headers, options.body);
 }
 
 export interface WatchEvent {
