@@ -58,7 +58,7 @@ const OCI_DEFAULTS: JsonObject = { ...SOURCE_DEFAULTS, insecure: false, useWorkl
  * equal (a file that leaves out timeoutInSeconds does not mean to change 600), and so that a
  * field the user removes is sent as its default rather than as null.
  */
-function withDefaults(props: JsonObject): JsonObject {
+export function withDefaults(props: JsonObject): JsonObject {
   const out: JsonObject = { suspend: false, ...props };
   for (const source of ['gitRepository', 'bucket', 'azureBlob'] as const) {
     if (isObject(out[source])) out[source] = { ...SOURCE_DEFAULTS, ...(out[source] as JsonObject) };
