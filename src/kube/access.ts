@@ -36,6 +36,11 @@ export interface KubeFluxObject {
 export interface KubeOptions {
   kubeconfig?: string;
   context?: string;
+  /**
+   * The Azure cluster the command names (-c): without --context, the kubeconfig context of that
+   * name is used (the name `az aks get-credentials` gives it), never a guess at another.
+   */
+  clusterName?: string;
 }
 
 export interface Selector {
@@ -137,9 +142,9 @@ function checkTransport(ctx: Context, context: string, cluster: KubeCluster, use
 export class KubeAccess {
   private constructor(
     private readonly ctx: Context,
-    private readonly kc: import('@kubernetes/client-node').KubeConfig,
+    readonly kc: import('@kubernetes/client-node').KubeConfig,
     private readonly api: import('@kubernetes/client-node').CustomObjectsApi,
-    private readonly lib: typeof import('@kubernetes/client-node'),
+    readonly lib: typeof import('@kubernetes/client-node'),
     readonly contextName: string,
     readonly server: string,
   ) {}
@@ -155,6 +160,15 @@ export class KubeAccess {
         throw new UsageError('--context', `'${echo(options.context)}' is not a context of the kubeconfig.`, `Contexts: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'}.`);
       }
       kc.setCurrentContext(options.context);
+    } else if (options.clusterName !== undefined) {
+      if (kc.getContextObject(options.clusterName)) kc.setCurrentContext(options.clusterName);
+      else if (options.kubeconfig === undefined) {
+        throw new UsageError(
+          '--context',
+          `the kubeconfig has no context named '${options.clusterName}' (the cluster of -c/--cluster-name).`,
+          `Give --context NAME (contexts: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'}), or add the cluster's: az aks get-credentials -g RG -n ${options.clusterName} (AKS), az connectedk8s proxy -g RG -n ${options.clusterName} (Arc).`,
+        );
+      }
     }
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new UsageError('--context', 'the kubeconfig has no current cluster.', 'Give --context NAME, or --kubeconfig PATH.');
@@ -163,7 +177,8 @@ export class KubeAccess {
     return new KubeAccess(ctx, kc, kc.makeApiClient(lib.CustomObjectsApi), lib, kc.getCurrentContext(), cluster.server);
   }
 
-  private translate(err: unknown, what: string): CliError {
+  /** A failed request as the error to report (401/403: not authorised; anything else: 1). */
+  translate(err: unknown, what: string): CliError {
     const code = statusOf(err);
     if (code === 401 || code === 403) return new AuthError(`the Kubernetes API refused ${what} (${code}).`, 'Check the credentials of the kubeconfig context and its RBAC (list/watch on Flux resources).');
     const message = (err as Error)?.message?.split('\n')[0] ?? String(err);
