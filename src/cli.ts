@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { canonicalFlags, groupMultiValueFlags, refuseFlagsAsValues, type OptionShape } from './core/argv.js';
-import { CliError, ExitCode, exitCodeOf } from './core/errors.js';
+import { CliError, DifferencesFound, ExitCode, exitCodeOf } from './core/errors.js';
 import { createContext } from './core/context.js';
 import { HELP_CONFIGURATION, helpWidthOf } from './core/help.js';
 import { currentIo } from './core/run.js';
@@ -15,12 +15,12 @@ import { versionText } from './core/version.js';
 
 /** Flags that take several `key=value` tokens per occurrence, as in az. */
 const MULTI_VALUE_FLAGS = new Set(['--config', '--config-protected', '--match-oidc-identity', '--verification-config']);
-/** `-k` is a list of key=value pairs for `flux config create|update|build` only (elsewhere, a name). */
+/** `-k` is a list of key=value pairs for `flux config create|update|build|diff` only (elsewhere, a name). */
 const KUSTOMIZATION_FLAGS = new Set([...MULTI_VALUE_FLAGS, '-k', '--kustomization']);
 
 function multiValueFlags(argv: readonly string[]): ReadonlySet<string> {
   const words = argv.slice(0, 3);
-  return words[0] === 'flux' && words[1] === 'config' && (words[2] === 'create' || words[2] === 'update' || words[2] === 'build') ? KUSTOMIZATION_FLAGS : MULTI_VALUE_FLAGS;
+  return words[0] === 'flux' && words[1] === 'config' && ['create', 'update', 'build', 'diff'].includes(words[2] ?? '') ? KUSTOMIZATION_FLAGS : MULTI_VALUE_FLAGS;
 }
 
 interface TopLevel {
@@ -126,7 +126,7 @@ Examples:
     -k name=apps path=./apps/staging prune=true depends_on=infra --dry-run
 
 Exit codes: 0 ok, 1 error, 2 invalid input, 3 not found, 4 not authorised,
-            5 timed out, 6 failed, 130 interrupted.`,
+            5 timed out, 6 failed, 7 differences (diff --exit-code), 130 interrupted.`,
   );
 
   const wanted = topLevelWord(argv);
@@ -203,7 +203,9 @@ export async function main(given: string[]): Promise<number> {
       if (code !== ExitCode.ok) ctx.log.error(err.message.replace(/^error: /, ''), 'Run the command with --help to see its arguments.');
       return code;
     }
-    if (err instanceof CliError) {
+    if (err instanceof DifferencesFound) {
+      // The differences are the output; the exit code says the rest.
+    } else if (err instanceof CliError) {
       ctx.log.error(err.message, err.remedy);
     } else {
       ctx.log.error(`unexpected error: ${(err as Error)?.message ?? String(err)}`, 'Run again with --debug for details.');

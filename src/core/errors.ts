@@ -10,6 +10,8 @@ export const ExitCode = {
   auth: 4,
   timeout: 5,
   failed: 6,
+  /** `flux config diff --exit-code` found differences (a result, not an error). */
+  differences: 7,
   interrupted: 130,
   /** Ended by SIGTERM while waiting (128 + 15, as shells report it). */
   terminated: 143,
@@ -64,6 +66,11 @@ export class OperationEndedError extends FailedError {
   ) {
     super(message, remedy);
   }
+}
+
+/** `flux config diff --exit-code` found differences; they are printed already, so nothing more is said. */
+export class DifferencesFound extends CliError {
+  override readonly exitCode = ExitCode.differences;
 }
 
 /** Ctrl-C (exit 130) or SIGTERM (exit 143) ended a wait. */
