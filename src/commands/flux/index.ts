@@ -3,8 +3,13 @@ import type { Command } from 'commander';
 import { registerFluxConfigBuild } from './config/build.js';
 import { registerFluxConfigCreate } from './config/create.js';
 import { registerFluxConfigDelete } from './config/delete.js';
+import { registerFluxConfigDiff } from './config/diff.js';
+import { registerFluxConfigEvents } from './config/events.js';
 import { registerFluxConfigList } from './config/list.js';
+import { registerFluxConfigReconcile } from './config/reconcile.js';
 import { registerFluxConfigShow } from './config/show.js';
+import { registerFluxConfigResume, registerFluxConfigSuspend } from './config/suspend.js';
+import { registerFluxConfigTree } from './config/tree.js';
 import { registerFluxConfigUpdate } from './config/update.js';
 import { registerDeployedObjectList } from './deployed-object/list.js';
 import { registerDeployedObjectShow } from './deployed-object/show.js';
@@ -18,7 +23,24 @@ type Register = (parent: Command) => unknown;
 
 /** The subgroups of `flux` and their commands, in the order help lists them. */
 const GROUPS: ReadonlyArray<readonly [name: string, summary: string, commands: Readonly<Record<string, Register>>]> = [
-  ['config', 'Create and manage Flux configurations.', { create: registerFluxConfigCreate, update: registerFluxConfigUpdate, show: registerFluxConfigShow, list: registerFluxConfigList, delete: registerFluxConfigDelete, build: registerFluxConfigBuild }],
+  [
+    'config',
+    'Create and manage Flux configurations.',
+    {
+      create: registerFluxConfigCreate,
+      update: registerFluxConfigUpdate,
+      show: registerFluxConfigShow,
+      list: registerFluxConfigList,
+      delete: registerFluxConfigDelete,
+      build: registerFluxConfigBuild,
+      diff: registerFluxConfigDiff,
+      suspend: registerFluxConfigSuspend,
+      resume: registerFluxConfigResume,
+      reconcile: registerFluxConfigReconcile,
+      tree: registerFluxConfigTree,
+      events: registerFluxConfigEvents,
+    },
+  ],
   [
     'kustomization',
     'Create and change the kustomizations of a Flux configuration.',

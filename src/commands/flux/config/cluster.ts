@@ -1,0 +1,113 @@
+/**
+ * What the `flux config` commands that work through the cluster share (reconcile, tree, events,
+ * and diff --cluster): the kubeconfig and context (as `status --context` takes them), the
+ * cluster arguments that pick the context named like the cluster, and a plain statement of the
+ * options when there is no cluster access.
+ */
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import type { Context } from '../../../core/context.js';
+import type { ClusterFlags } from '../../../model/cluster.js';
+import { addClusterOptions } from '../../common.js';
+
+export interface KubeFlags {
+  kubeconfig?: string;
+  context?: string;
+}
+
+export type ClusterAccessOptions = KubeFlags & ClusterFlags & { namespace?: string };
+
+/**
+ * The cluster arguments every command takes (here they only name the kubeconfig context, the one
+ * named like the cluster, so that az-style command lines work as they are), `--kubeconfig`,
+ * `--context` and `--namespace`.
+ */
+export function addClusterAccessOptions(cmd: Command): Command {
+  addClusterOptions(cmd);
+  return cmd
+    .optionsGroup('Kubernetes Arguments:')
+    .option('--kubeconfig <path>', 'kubeconfig to use (default: KUBECONFIG, then ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context to use (default: the one named like the cluster of -c, else the current one)')
+    .option('--namespace <namespace>', "the configuration's namespace, when its name is not unique in the cluster");
+}
+
+/** `--kubeconfig` / `--context` for commands that talk to Azure and may look at the cluster too. */
+export function addKubeOptions(cmd: Command): Command {
+  return cmd
+    .option('--kubeconfig <path>', 'kubeconfig for the cluster (default: KUBECONFIG, then ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context of the cluster (default: the one named like the cluster, -c)');
+}
+
+/** Whether any kubeconfig can be read: --kubeconfig, KUBECONFIG, or ~/.kube/config. */
+function hasKubeconfig(ctx: Context, flags: KubeFlags): boolean {
+  if (flags.kubeconfig !== undefined) return true;
+  if (ctx.env.KUBECONFIG) return true;
+  return existsSync(join(ctx.env.HOME ?? homedir(), '.kube', 'config'));
+}
+
+/** A connection failure: no route to the API server, refused, unknown host, TLS. */
+function unreachable(err: unknown): boolean {
+  const text = `${(err as { code?: unknown })?.code ?? ''} ${(err as Error)?.message ?? ''}`;
+  return /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|ECONNRESET|EAI_AGAIN|certificate|self[- ]signed|socket hang up/i.test(text);
+}
+
+export interface ClusterSession {
+  kube: import('../../../kube/access.js').KubeAccess;
+  /** Runs the work against the cluster; failing to reach it becomes an explanation of the options. */
+  run<T>(work: () => Promise<T>): Promise<T>;
+}
+
+/**
+ * Connects to the cluster for `what` (e.g. "reconcile"), or explains what to do without access;
+ * `remedy` says what works from Azure alone. Without any kubeconfig: exit 2, nothing was sent.
+ */
+export async function connectCluster(ctx: Context, flags: KubeFlags, clusterName: string | undefined, what: string, remedy: string): Promise<ClusterSession> {
+  const [{ KubeAccess }, { UsageError, CliError }] = await Promise.all([import('../../../kube/access.js'), import('../../../core/errors.js')]);
+  const cluster = clusterName ?? 'CLUSTER';
+  const access = `Get access with az aks get-credentials -g RG -n ${cluster} (AKS) or az connectedk8s proxy -g RG -n ${cluster} (Arc), or give --kubeconfig/--context.`;
+  if (!hasKubeconfig(ctx, flags)) {
+    throw new UsageError(undefined, `${what} works through the cluster's Kubernetes API, and there is no kubeconfig (no --kubeconfig, KUBECONFIG or ~/.kube/config).`, `${access} ${remedy}`);
+  }
+  const kube = await KubeAccess.connect(ctx, { ...flags, ...(clusterName !== undefined ? { clusterName } : {}) });
+  return {
+    kube,
+    async run(work) {
+      try {
+        return await work();
+      } catch (err) {
+        if (!unreachable(err)) throw err;
+        throw new CliError(`${what}: the cluster's Kubernetes API (${kube.server}, context ${kube.contextName}) cannot be reached: ${String((err as Error).message).split('\n')[0]}`, `${access} ${remedy}`);
+      }
+    },
+  };
+}
+
+/** The cluster the -g/-c/-t (or --cluster-id) arguments name, checked as everywhere; undefined when none is given. */
+export async function clusterNameOf(flags: ClusterFlags): Promise<string | undefined> {
+  const { parseClusterFlags } = await import('../../../model/cluster.js');
+  return parseClusterFlags(flags, false)?.clusterName;
+}
+
+/**
+ * The Flux objects of the cluster (in `namespace`, or everywhere) and configuration `name` among
+ * them: exit 3 when the cluster has none of its objects.
+ */
+export async function readConfiguration(
+  session: ClusterSession,
+  name: string,
+  namespace: string | undefined,
+  labelSelector?: string,
+): Promise<{ objects: import('../../../kube/access.js').KubeFluxObject[]; configuration: import('../../../kube/configuration.js').ConfigurationInCluster }> {
+  const [{ findConfiguration }, { NotFoundError }] = await Promise.all([import('../../../kube/configuration.js'), import('../../../core/errors.js')]);
+  const objects = await session.run(() => session.kube.list({ ...(namespace !== undefined ? { namespace } : {}), ...(labelSelector !== undefined ? { labelSelector } : {}) }));
+  const configuration = findConfiguration(objects, name, namespace);
+  if (!configuration) {
+    throw new NotFoundError(
+      `the cluster (context ${session.kube.contextName}) has no Flux objects of a configuration '${name}'${namespace !== undefined ? ` in namespace '${namespace}'` : ''}.`,
+      `List what it has with: k8s-gitops status --context ${session.kube.contextName}`,
+    );
+  }
+  return { objects, configuration };
+}
