@@ -193,6 +193,16 @@ describe('flux config suspend and resume', () => {
     const missing = await e2e.cliAsync(flux('resume', ...ON_AKS, '-n', 'nope'));
     expect(missing.status).toBe(3);
   });
+
+  test('a suspended configuration is not reconciled: exit 2, nothing asked of the cluster, resume named', async () => {
+    expect((await e2e.cliAsync(flux('suspend', ...CONFIG, '-o', 'none'))).status).toBe(0);
+    await e2e.armUntil(fluxConfigUrl(AKS, NAME), (b) => b.properties.complianceState === 'Suspended');
+    const run = await e2e.cliAsync(flux('reconcile', ...CONFIG));
+    expect(run.status).toBe(2);
+    expect(errors(run.stderr)[0]).toMatch(/^ERROR: 'cluster-config' is suspended \(GitRepository cluster-config, Kustomization cluster-config-infra, Kustomization cluster-config-apps\)/);
+    expect(run.stderr).toContain('HINT: Resume it first: k8s-gitops flux config resume');
+    expect((await live(SOURCE)).metadata.annotations).toBeUndefined();
+  });
 });
 
 describe('flux config reconcile', () => {
