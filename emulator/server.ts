@@ -23,27 +23,13 @@ import { KubeApi } from './kube/api.js';
 import { clusterTokens, KUBECONFIG_FILE, writeKubeconfig } from './kube/kubeconfig.js';
 import type { EmulatorOptions } from './options.js';
 import { RequestLog, type LoggedRequest } from './requestlog.js';
-import { uuid } from './util.js';
+import { readRequestBody, uuid } from './util.js';
 import { World } from './world.js';
 
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new ArmError(413, 'RequestEntityTooLarge', `The request body is larger than ${MAX_BODY_BYTES} bytes.`));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
+  return readRequestBody(req, MAX_BODY_BYTES, () => new ArmError(413, 'RequestEntityTooLarge', `The request body is larger than ${MAX_BODY_BYTES} bytes.`));
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

@@ -1,5 +1,6 @@
 /** Small helpers shared by the emulator's modules. */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 
 export type Json = Record<string, unknown>;
 
@@ -27,6 +28,25 @@ export const isoSeconds = (ms: number = Date.now()): string => new Date(ms).toIS
 export function modifiedAfter(previous: string, now = Date.now()): string {
   const before = Date.parse(previous);
   return new Date(Number.isNaN(before) ? now : Math.max(now, before + 1)).toISOString();
+}
+
+/** A request's body as text; `tooLarge()` is the error when it passes `maxBytes` (the request is then dropped). */
+export function readRequestBody(req: IncomingMessage, maxBytes: number, tooLarge: () => Error): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        reject(tooLarge());
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
 }
 
 export function deepClone<T>(value: T): T {

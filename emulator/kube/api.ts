@@ -9,7 +9,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ClusterState } from '../arm/records.js';
-import { sha1Hex, type Json } from '../util.js';
+import { readRequestBody, sha1Hex, type Json } from '../util.js';
 import type { World } from '../world.js';
 import { badRequest, expired, KubeError, notFound, tooLarge } from './errors.js';
 import { fluxInstalled } from './model.js';
@@ -116,24 +116,6 @@ function atVersion(type: ResourceType, obj: Json): Json {
   return obj.apiVersion === type.apiVersion ? obj : { ...obj, apiVersion: type.apiVersion };
 }
 
-/** The request body (only PATCH has one worth reading). */
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new KubeError(413, 'RequestEntityTooLarge', 'the request body is too large'));
-        req.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 /** Every API group, with its types: the core ones always, the Flux ones while Flux is installed. */
 function servedGroups(flux: boolean): { name: string; versions: string[] }[] {
@@ -161,7 +143,7 @@ export class KubeApi {
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
     // Only a PATCH has a body worth reading; any other must be drained.
-    const body = method === 'PATCH' ? readBody(req) : undefined;
+    const body = method === 'PATCH' ? readRequestBody(req, MAX_BODY_BYTES, () => new KubeError(413, 'RequestEntityTooLarge', 'the request body is too large')) : undefined;
     if (!body) req.resume();
     const world = this.worldOf();
     const rest = url.pathname.slice(KUBE_PREFIX.length).split('/').filter((s) => s !== '');
