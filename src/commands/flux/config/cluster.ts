@@ -84,10 +84,20 @@ export async function connectCluster(ctx: Context, flags: KubeFlags, clusterName
   };
 }
 
-/** The cluster the -g/-c/-t (or --cluster-id) arguments name, checked as everywhere; undefined when none is given. */
-export async function clusterNameOf(flags: ClusterFlags): Promise<string | undefined> {
+/** `--kubeconfig` and `--context` as given. */
+export function kubeFlags(options: KubeFlags): KubeFlags {
+  return { ...(options.kubeconfig !== undefined ? { kubeconfig: options.kubeconfig } : {}), ...(options.context !== undefined ? { context: options.context } : {}) };
+}
+
+/**
+ * Connects for a command that works through the cluster only: the context from --context, else
+ * the one named like the cluster of -g/-c/-t (checked as everywhere), else the current one.
+ * `remedy` says, for that cluster, what works without cluster access.
+ */
+export async function openCluster(ctx: Context, options: ClusterAccessOptions, what: string, remedy: (cluster: string) => string): Promise<ClusterSession> {
   const { parseClusterFlags } = await import('../../../model/cluster.js');
-  return parseClusterFlags(flags, false)?.clusterName;
+  const clusterName = parseClusterFlags(options, false)?.clusterName;
+  return connectCluster(ctx, kubeFlags(options), clusterName, what, remedy(clusterName ?? 'CLUSTER'));
 }
 
 /**

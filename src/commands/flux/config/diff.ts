@@ -77,7 +77,7 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
   const report: import('./diff-view.js').DiffReport = { name, clusterName: s.cluster.clusterName, azure };
 
   if (options.cluster) {
-    const [{ findFluxExtension }, { renderClusterObjects }, { clusterDrift }, { CONFIG_NAME_LABEL, CONFIG_NAMESPACE_LABEL }, { connectCluster }] = await Promise.all([
+    const [{ findFluxExtension }, { renderClusterObjects }, { clusterDrift }, { CONFIG_NAME_LABEL, CONFIG_NAMESPACE_LABEL }, { connectCluster, kubeFlags }] = await Promise.all([
       import('../../../azure/flux-extension.js'),
       import('../../../render/flux.js'),
       import('../../../kube/drift.js'),
@@ -88,13 +88,7 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
     const settings = (await findFluxExtension(s))?.properties?.configurationSettings as Record<string, unknown> | undefined;
     const multiTenancy = String(settings?.['multiTenancy.enforce'] ?? 'true').toLowerCase() !== 'false';
     const rendered = renderClusterObjects(next, { multiTenancy }).map((r) => r.object);
-    const session = await connectCluster(
-      ctx,
-      { ...(options.kubeconfig !== undefined ? { kubeconfig: options.kubeconfig } : {}), ...(options.context !== undefined ? { context: options.context } : {}) },
-      s.cluster.clusterName,
-      'diff --cluster',
-      'Without cluster access, leave --cluster out: the diff against Azure needs none.',
-    );
+    const session = await connectCluster(ctx, kubeFlags(options), s.cluster.clusterName, 'diff --cluster', 'Without cluster access, leave --cluster out: the diff against Azure needs none.');
     const namespace = next.namespace ?? 'default';
     const live = await session.run(() => session.kube.list({ namespace }));
     const owned = (o: { metadata?: { labels?: Record<string, string>; namespace?: string } }): boolean =>

@@ -96,7 +96,7 @@ function layoutOf(rows: string[][]): Layout {
 }
 
 async function run(options: Options, ctx: Context): Promise<CommandOutput | void> {
-  const [{ parseObjectName, parseDnsLabel }, { parseDurationMs }, { connectCluster, clusterNameOf, readConfiguration }, { listEvents, watchEvents, sortEvents, occurrence }, { clusterStatus }, { formatAge }, errors, { parseOutputFormat, compileQuery }] =
+  const [{ parseObjectName, parseDnsLabel }, { parseDurationMs }, { openCluster, readConfiguration }, { listEvents, watchEvents, sortEvents, occurrence }, { clusterStatus }, { formatAge }, errors, { parseOutputFormat, compileQuery }] =
     await Promise.all([
       import('../../../model/values.js'),
       import('../../../model/duration.js'),
@@ -113,14 +113,7 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
   if (options.timeout !== undefined && !options.watch) throw new errors.UsageError('--timeout', 'only applies with --watch.', 'Add --watch, or leave --timeout out.');
   const timeoutMs = options.timeout !== undefined ? parseDurationMs('--timeout', options.timeout) : undefined;
   const format = options.output !== undefined ? parseOutputFormat(options.output) : 'table';
-  const clusterName = await clusterNameOf(options);
-  const session = await connectCluster(
-    ctx,
-    { ...(options.kubeconfig !== undefined ? { kubeconfig: options.kubeconfig } : {}), ...(options.context !== undefined ? { context: options.context } : {}) },
-    clusterName,
-    'events',
-    `Without cluster access, k8s-gitops status -g RG -c ${clusterName ?? 'CLUSTER'} -t TYPE -n ${name} shows each object's last message as Azure reports it.`,
-  );
+  const session = await openCluster(ctx, options, 'events', (cluster) => `Without cluster access, k8s-gitops status -g RG -c ${cluster} -t TYPE -n ${name} shows each object's last message as Azure reports it.`);
 
   // The configuration's objects, grouped as `status` groups them (labels, what applied what).
   const { objects, configuration } = await readConfiguration(session, name, namespace);

@@ -57,7 +57,7 @@ Examples:
 }
 
 async function run(options: Options, ctx: Context): Promise<CommandOutput> {
-  const [{ parseObjectName, parseDnsLabel, parseBoolean }, { parseDurationMs }, { connectCluster, clusterNameOf, readConfiguration }, errors, { systemClock }, { startProgress }, objects, { waitForReconcile, handledToken }, { revisionOf }, { formatOutput }] =
+  const [{ parseObjectName, parseDnsLabel, parseBoolean }, { parseDurationMs }, { openCluster, readConfiguration }, errors, { systemClock }, { startProgress }, objects, { waitForReconcile, handledToken }, { revisionOf }, { formatOutput }] =
     await Promise.all([
       import('../../../model/values.js'),
       import('../../../model/duration.js'),
@@ -76,17 +76,13 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput> {
   const withSource = options.withSource === undefined ? true : parseBoolean('--with-source', options.withSource);
   const timeoutText = options.timeout ?? DEFAULT_TIMEOUT;
   const timeoutMs = parseDurationMs('--timeout', timeoutText);
-  const clusterName = await clusterNameOf(options);
   const clock = systemClock;
   const deadline = clock.now() + timeoutMs;
-  const follow = clusterName !== undefined ? `-g RG -c ${clusterName} -t TYPE -n ${name}` : `-g RG -c CLUSTER -t TYPE -n ${name}`;
-  const session = await connectCluster(
-    ctx,
-    { ...(options.kubeconfig !== undefined ? { kubeconfig: options.kubeconfig } : {}), ...(options.context !== undefined ? { context: options.context } : {}) },
-    clusterName,
-    'reconcile',
-    `Without cluster access, Azure's agent applies what Azure holds within its own polling interval: change the configuration with k8s-gitops flux config update, then wait for it with k8s-gitops status ${follow} --wait-for compliant.`,
-  );
+  let follow = '';
+  const session = await openCluster(ctx, options, 'reconcile', (cluster) => {
+    follow = `-g RG -c ${cluster} -t TYPE -n ${name}`;
+    return `Without cluster access, Azure's agent applies what Azure holds within its own polling interval: change the configuration with k8s-gitops flux config update, then wait for it with k8s-gitops status ${follow} --wait-for compliant.`;
+  });
   const { kube } = session;
   const { configuration } = await readConfiguration(session, name, namespace);
   const targets = [...(withSource && configuration.source ? [configuration.source] : []), ...configuration.kustomizations];

@@ -50,21 +50,14 @@ function describe(n: TreeNode, c: Context['color']['stdout']): string {
 }
 
 async function run(options: Options, ctx: Context): Promise<CommandOutput> {
-  const [{ parseObjectName, parseDnsLabel }, { connectCluster, clusterNameOf, readConfiguration }, { kustomizationTree, drawTree }] = await Promise.all([
+  const [{ parseObjectName, parseDnsLabel }, { openCluster, readConfiguration }, { kustomizationTree, drawTree }] = await Promise.all([
     import('../../../model/values.js'),
     import('./cluster.js'),
     import('../../../kube/tree.js'),
   ]);
   const name = parseObjectName('-n/--name', options.name ?? '', 'configuration name');
   const namespace = options.namespace !== undefined ? parseDnsLabel('--namespace', options.namespace, 'namespace') : undefined;
-  const clusterName = await clusterNameOf(options);
-  const session = await connectCluster(
-    ctx,
-    { ...(options.kubeconfig !== undefined ? { kubeconfig: options.kubeconfig } : {}), ...(options.context !== undefined ? { context: options.context } : {}) },
-    clusterName,
-    'tree',
-    `Without cluster access, k8s-gitops flux deployed-object list -g RG -c ${clusterName ?? 'CLUSTER'} -t TYPE -n ${name} shows the Flux objects Azure reports.`,
-  );
+  const session = await openCluster(ctx, options, 'tree', (cluster) => `Without cluster access, k8s-gitops flux deployed-object list -g RG -c ${cluster} -t TYPE -n ${name} shows the Flux objects Azure reports.`);
   const { objects, configuration } = await readConfiguration(session, name, namespace);
   const live = new Map(objects.map((o) => [`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, o]));
   const trees = configuration.kustomizations.map((k) => kustomizationTree(k, (kind, ns, n) => live.get(`${kind}/${ns}/${n}`)));
