@@ -5,13 +5,12 @@
  * the machine, kubectl.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { AKS, FAST, sleep, startEmulator, waitFor, type RunningEmulator } from './harness.js';
-import { cfgPath, KS, putConfig, readyOf, waitCompliance } from './kubeharness.js';
+import { cfgPath, KS, KUBECTL, putConfig, readyOf, runKubectl, waitCompliance } from './kubeharness.js';
 
 let emu: RunningEmulator;
 const scratch = mkdtempSync(join(tmpdir(), 'emulator-kube-'));
@@ -147,24 +146,14 @@ describe('@kubernetes/client-node 1.4 with the emulator’s kubeconfig', () => {
   });
 });
 
-/** kubectl, when it is on this machine (it is not a dependency of the project). */
-function findKubectl(): string | undefined {
-  const probe = spawnSync('kubectl', ['version', '--client', '--output=json'], { encoding: 'utf8' });
-  return probe.status === 0 ? 'kubectl' : undefined;
-}
-
-const kubectl = findKubectl();
+const kubectl = KUBECTL;
 if (!kubectl) {
   console.warn('kubectl is not on PATH: the kubectl test of the emulated Kubernetes API is SKIPPED.');
 }
 
 describe('kubectl', () => {
-  const run = (args: string[]): { status: number | null; stdout: string; stderr: string } => {
-    // An isolated environment: only the emulator's kubeconfig, a scratch HOME and cache.
-    const env = { PATH: process.env.PATH ?? '', HOME: scratch };
-    const r = spawnSync(kubectl!, ['--kubeconfig', emu.env.KUBECONFIG!, '--cache-dir', join(scratch, 'cache'), ...args], { encoding: 'utf8', env, timeout: 15000 });
-    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-  };
+  // An isolated environment: only the emulator's kubeconfig, a scratch HOME and cache.
+  const run = (args: string[]): { status: number | null; stdout: string; stderr: string } => runKubectl(emu, scratch, args);
 
   (kubectl ? test : test.skip)(
     kubectl ? 'kubectl get kustomizations -A prints the kustomizations with READY True' : 'kubectl get kustomizations -A (SKIPPED: kubectl is not on PATH)',

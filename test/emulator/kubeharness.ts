@@ -3,7 +3,9 @@
  * plain HTTPS requests with a cluster's token, a line-by-line watch reader, and the ARM steps
  * that give a cluster Flux objects.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { request, type RequestOptions as HttpsOptions } from 'node:https';
 import type { ClientRequest } from 'node:http';
 import { parse as parseYaml } from 'yaml';
@@ -173,4 +175,17 @@ export const KS = '/apis/kustomize.toolkit.fluxcd.io/v1/kustomizations';
 export function kindPath(kind: string, namespace?: string): string {
   const k = FLUX_KINDS.find((f) => f.kind === kind)!;
   return `/apis/${k.group}/${k.version}${namespace ? `/namespaces/${namespace}` : ''}/${k.plural}`;
+}
+
+/** `kubectl` when it is on this machine's PATH (it is not a dependency of the project), else undefined. */
+export const KUBECTL: string | undefined = spawnSync('kubectl', ['version', '--client', '--output=json'], { encoding: 'utf8' }).status === 0 ? 'kubectl' : undefined;
+
+/**
+ * Runs kubectl against the emulator in an isolated environment: only the emulator's kubeconfig,
+ * `home` as HOME and its cache directory. Call only when KUBECTL is set.
+ */
+export function runKubectl(emu: RunningEmulator, home: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const env = { PATH: process.env.PATH ?? '', HOME: home };
+  const r = spawnSync(KUBECTL!, ['--kubeconfig', emu.env.KUBECONFIG!, '--cache-dir', join(home, 'cache'), ...args], { encoding: 'utf8', env, timeout: 15000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -7,14 +7,13 @@
  * Kustomization inventories, and the events of every transition in `v1` and `events.k8s.io/v1`
  * (list, field selectors, watch). With kubectl on PATH: `kubectl annotate` and `kubectl get events`.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import { validateKubeObject } from '../../schemas/validate.js';
 import { AKS, FAST, sleep, startEmulator, waitFor, type RunningEmulator } from './harness.js';
-import { cfgPath, kindPath, kube, putConfig, readyOf, waitCompliance, watchStream } from './kubeharness.js';
+import { cfgPath, kindPath, kube, KUBECTL, putConfig, readyOf, runKubectl, waitCompliance, watchStream } from './kubeharness.js';
 
 let emu: RunningEmulator;
 let scratch: string;
@@ -291,16 +290,11 @@ describe('events', () => {
   });
 });
 
-/** kubectl, when it is on this machine (it is not a dependency of the project). */
-const kubectl = spawnSync('kubectl', ['version', '--client', '--output=json'], { encoding: 'utf8' }).status === 0 ? 'kubectl' : undefined;
+const kubectl = KUBECTL;
 if (!kubectl) console.warn('kubectl is not on PATH: the kubectl annotate / get events test of the emulated Kubernetes API is SKIPPED.');
 
 describe('kubectl', () => {
-  const run = (args: string[]): { status: number | null; stdout: string; stderr: string } => {
-    const env = { PATH: process.env.PATH ?? '', HOME: scratch };
-    const r = spawnSync(kubectl!, ['--kubeconfig', emu.env.KUBECONFIG!, '--cache-dir', join(scratch, 'cache'), ...args], { encoding: 'utf8', env, timeout: 15000 });
-    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-  };
+  const run = (args: string[]): { status: number | null; stdout: string; stderr: string } => runKubectl(emu, scratch, args);
 
   (kubectl ? test : test.skip)(
     kubectl ? 'kubectl annotate asks for a reconcile; kubectl get events shows it, and the failure message whole' : 'kubectl annotate and get events (SKIPPED: kubectl is not on PATH)',
