@@ -7,7 +7,7 @@
  * `tree` (what the tutorial's kustomizations applied) and `events` (the failure message whole,
  * --for, --watch).
  */
-import { describe, test, expect, beforeEach } from '@jest/globals';
+import { describe, test, expect, beforeEach, jest } from '@jest/globals';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, removeDir, runCliWithEnv } from '../helpers/cli.js';
@@ -17,6 +17,8 @@ import { until } from './status-helpers.js';
 
 // One emulator for the file; every PUT and PATCH body it receives is checked against the swagger.
 const e2e = useE2E();
+// Most tests run the CLI four or five times; on a busy machine each run can take seconds.
+jest.setTimeout(120_000);
 
 const NAME = 'cluster-config';
 const CONFIG = [...ON_AKS, '-n', NAME];
