@@ -106,6 +106,9 @@ const OFFLINE_RUNS: Array<[string, string[], number]> = [
   ["az's flux create … --dry-run", ['flux', 'create', ...TUTORIAL.slice(3), '--dry-run'], 0],
   ['a mistyped choice (-t managedCluster)', ['extension', 'create', '-g', 'rg', '-c', 'aks1', '-t', 'managedCluster', '--dry-run'], 2],
   ['a bad FLUX_EXTENSION_VERSION-style flag', [...TUTORIAL, '--extension-version', 'latest'], 2],
+  ['flux config diff --help', ['flux', 'config', 'diff', '--help'], 0],
+  ['a usage error of reconcile', ['flux', 'config', 'reconcile', '--context', 'aks1', '-n', 'cluster-config', '--timeout', '5'], 2],
+  ['a usage error of events', ['flux', 'config', 'events', '--context', 'aks1', '-n', 'cluster-config', '--for', 'Deployment/web'], 2],
 ];
 
 describe('the build keeps the SDKs out of the CLI bundle', () => {
