@@ -34,6 +34,12 @@ const KUSTOMIZATIONS = { group: 'kustomize.toolkit.fluxcd.io', version: 'v1', pl
 function loadConfig(): k8s.KubeConfig {
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(emu.env.KUBECONFIG!);
+  // The CA inline rather than as the emulator's file: an informer can start one more watch after
+  // stop() (a re-list in flight when it is stopped goes on to watch), and client-node reads a CA
+  // file synchronously as it does; once the emulator has gone with its directory, that throws
+  // outside any test and takes the whole jest worker down.
+  const clusters = kc.clusters.map((c) => ({ ...c, caData: Buffer.from(emu.ca).toString('base64'), caFile: undefined }));
+  kc.loadFromOptions({ clusters, users: kc.users, contexts: kc.contexts, currentContext: kc.getCurrentContext() });
   return kc;
 }
 
