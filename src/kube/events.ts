@@ -110,7 +110,15 @@ const statusOf = (err: unknown): number | undefined => (err as { code?: number; 
  * for each event added or seen again. When the watch expires (410 Gone) it lists again and
  * passes on the events of the new list that `seen` does not hold yet.
  */
-export async function watchEvents(kube: KubeAccess, query: EventQuery, from: string, seen: Set<string>, onEvent: (e: FluxEvent) => void, signal: AbortSignal): Promise<void> {
+export async function watchEvents(
+  kube: KubeAccess,
+  query: EventQuery,
+  from: string,
+  seen: Set<string>,
+  onEvent: (e: FluxEvent) => void,
+  signal: AbortSignal,
+  onExpired?: () => void,
+): Promise<void> {
   const watcher = new kube.lib.Watch(kube.kc);
   const path = `/api/v1/namespaces/${encodeURIComponent(query.namespace)}/events`;
   let resourceVersion = from;
@@ -155,6 +163,7 @@ export async function watchEvents(kube: KubeAccess, query: EventQuery, from: str
     });
     if (signal.aborted) return;
     if (expired) {
+      onExpired?.();
       const listed = await listEvents(kube, query);
       for (const e of sortEvents(listed.events)) deliver(e);
       resourceVersion = listed.resourceVersion;

@@ -347,4 +347,21 @@ describe('flux config events', () => {
     expect(lines.slice(before).map((e: any) => `${e.reason} ${e.count}`)).toEqual(['Progressing 2', 'Succeeded 2']);
     expect(new Set(lines.map((e: any) => e.object.name))).toEqual(new Set([NAME]));
   });
+
+  test('--watch goes on when its watch expires (410 Gone): it lists again and prints what it had not, once', async () => {
+    const watch = e2e.start(flux('events', ...CONFIG, '--watch', '-o', 'json', '--verbose'), { timeout: 90_000 });
+    await until('the watch to print what is there', () => watch.stdout().includes('"reason":"InstallSucceeded"'));
+    // A history of one change: every step of a reconcile is a burst the watch cannot be fed from.
+    expect((await e2e.emu.control('POST', 'faults', { watchHistory: 1 })).status).toBe(200);
+    for (const path of [SOURCE, INFRA, APPS]) await editInCluster(path, { metadata: { annotations: { 'reconcile.fluxcd.io/requestedAt': 'after-410' } } });
+    const handled = (name: string): boolean => watch.stdout().split('\n').some((l) => l.includes(`"name":"${name}"}`) && /"reason":"(Succeeded|ReconciliationSucceeded)"/.test(l) && l.includes('"count":2'));
+    await until('the events of the three objects', () => [NAME, `${NAME}-infra`, `${NAME}-apps`].every(handled), 30_000);
+    watch.child.kill('SIGINT');
+    const result = await watch.result;
+    expect(result.status).toBe(130);
+    expect(result.stderr).toContain('events in namespace cluster-config: the watch expired (410 Gone); listing again');
+    const lines = result.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const occurrences = lines.map((e: any) => `${e.namespace}/${e.name}#${e.count}`);
+    expect(new Set(occurrences).size).toBe(occurrences.length);
+  });
 });

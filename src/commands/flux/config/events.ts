@@ -174,7 +174,8 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
     if (ours(e)) emit(e);
   };
   try {
-    await session.run(() => Promise.all(queries.map((q, i) => watchEvents(session.kube, q, listed[i]!.resourceVersion, seen, (e) => void accept(e), controller.signal))));
+    const expired = (ns: string) => (): void => ctx.log.verbose(`events in namespace ${ns}: the watch expired (410 Gone); listing again`);
+    await session.run(() => Promise.all(queries.map((q, i) => watchEvents(session.kube, q, listed[i]!.resourceVersion, seen, (e) => void accept(e), controller.signal, expired(q.namespace)))));
   } finally {
     process.removeListener('SIGINT', onSigint);
     if (timer) clearTimeout(timer);
