@@ -196,6 +196,14 @@ describe('flux config suspend and resume', () => {
     expect(missing.status).toBe(3);
   });
 
+  test('an operation that ends Failed: exit 6, with what Azure holds and what to run next', async () => {
+    await e2e.faults({ failOperation: 'the agent could not apply the change' });
+    const run = await e2e.cliAsync(flux('suspend', ...CONFIG));
+    expect(run.status).toBe(6);
+    expect(errors(run.stderr)[0]).toMatch(/^ERROR: Suspending Flux configuration cluster-config ended Failed: .*the agent could not apply the change/);
+    expect(run.stderr).toMatch(/^HINT: /m);
+  });
+
   test('a suspended configuration is not reconciled: exit 2, nothing asked of the cluster, resume named', async () => {
     expect((await e2e.cliAsync(flux('suspend', ...CONFIG, '-o', 'none'))).status).toBe(0);
     await e2e.armUntil(fluxConfigUrl(AKS, NAME), (b) => b.properties.complianceState === 'Suspended');

@@ -64,25 +64,37 @@ export function registerFluxConfigResume(parent: Command): Command {
 }
 
 async function run(options: Options, ctx: Context, v: Verb): Promise<CommandOutput> {
-  const [{ prepareWrite, follow, getFluxConfiguration }, { flatten, FLUX_API_VERSION }, { configurationFromResource }, { fluxConfigurationPatchBody }, { parseObjectName }] = await Promise.all([
+  const [{ prepareWrite, getFluxConfiguration }, { flatten, FLUX_API_VERSION }, { configurationFromResource }, { fluxConfigurationPatchBody, holdsConfiguration, isEmptyPatch }, { parseObjectName }, { followWrite }] = await Promise.all([
     import('../../azure.js'),
     import('../../../azure/resources.js'),
     import('../../../model/file.js'),
     import('../../../model/patch.js'),
     import('../../../model/values.js'),
+    import('../../outcome.js'),
   ]);
   const name = parseObjectName('-n/--name', options.name ?? '', 'configuration name');
   const s = await prepareWrite(ctx, options);
   const { path, resource } = await getFluxConfiguration(s, name);
   const current = configurationFromResource(name, resource);
-  const patch = fluxConfigurationPatchBody(current, { ...current, suspend: v.suspend });
-  if (!patch.body) {
+  const next = { ...current, suspend: v.suspend };
+  const patch = fluxConfigurationPatchBody(current, next);
+  if (isEmptyPatch(patch)) {
     ctx.log.info(`'${name}' is ${v.suspend ? 'already suspended' : 'not suspended'}; nothing was sent.`);
     return { data: flatten(resource), columns: CONFIG_COLUMNS };
   }
   const accepted = await s.arm.request('PATCH', path, { apiVersion: FLUX_API_VERSION, body: patch.body });
   const show = `k8s-gitops flux config show ${s.clusterArgs} -n ${name}`;
-  const done = await follow(ctx, s, accepted, options, `${v.suspend ? 'Suspending' : 'Resuming'} Flux configuration ${name}`, show, 10 * 60_000);
-  const final = done ? (await s.arm.request<import('../../../azure/resources.js').ArmResource>('GET', path, { apiVersion: FLUX_API_VERSION })).body : (accepted.body as import('../../../azure/resources.js').ArmResource);
+  const { done, resource: settled } = await followWrite(ctx, s, accepted, options, { phase: `${v.suspend ? 'Suspending' : 'Resuming'} Flux configuration ${name}`, followUp: show, defaultTimeoutMs: 10 * 60_000 }, {
+    what: `Flux configuration '${name}'`,
+    path,
+    apiVersion: FLUX_API_VERSION,
+    landed: (r) => r !== undefined && holdsConfiguration(configurationFromResource(name, r), next),
+    next: {
+      landed: `Follow it with: k8s-gitops status ${s.clusterArgs} -n ${name} --watch`,
+      failed: `See why with: ${show}; once the cause is fixed, run this again.`,
+      missing: 'Run this again.',
+    },
+  });
+  const final = settled ?? (done ? (await s.arm.request<import('../../../azure/resources.js').ArmResource>('GET', path, { apiVersion: FLUX_API_VERSION })).body : (accepted.body as import('../../../azure/resources.js').ArmResource));
   return { data: flatten(final), columns: CONFIG_COLUMNS };
 }
