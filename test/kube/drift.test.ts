@@ -4,26 +4,15 @@
  * one side are added or removed. Checked on every rendered configuration of the golden inputs.
  */
 import { describe, expect, test } from '@jest/globals';
-import type { FluxConfiguration, KustomizationDef } from '../../src/model/types.js';
+import type { FluxConfiguration } from '../../src/model/types.js';
 import { renderClusterObjects } from '../../src/render/flux.js';
 import { clusterDrift, specDrift } from '../../src/kube/drift.js';
+import { tutorialConfiguration } from '../helpers/configuration.js';
 
 type Obj = { apiVersion?: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: any; status?: unknown };
 
 function config(overrides: Partial<FluxConfiguration> = {}): FluxConfiguration {
-  return {
-    name: 'cluster-config',
-    scope: 'cluster',
-    namespace: 'cluster-config',
-    sourceKind: 'GitRepository',
-    gitRepository: { url: 'https://github.com/Azure/gitops-flux2-kustomize-helm-mt', repositoryRef: { branch: 'main' } },
-    kustomizations: new Map<string, KustomizationDef>([
-      ['infra', { path: './infrastructure', prune: true }],
-      ['apps', { path: './apps/staging', prune: true, dependsOn: ['infra'] }],
-    ]),
-    configurationProtectedSettings: {},
-    ...overrides,
-  };
+  return { ...tutorialConfiguration(), ...overrides };
 }
 
 const rendered = (c: FluxConfiguration = config()): Obj[] => renderClusterObjects(c).map((r) => r.object as Obj);

@@ -9,24 +9,12 @@ import { fluxConfigurationPutBody } from '../../src/model/arm.js';
 import { configurationDiff, WRITE_ONLY_PROPERTIES, type FieldChange } from '../../src/model/config-diff.js';
 import { fluxConfigurationPatchBody, withDefaults } from '../../src/model/patch.js';
 import type { FluxConfiguration, KustomizationDef } from '../../src/model/types.js';
+import { tutorialConfiguration } from '../helpers/configuration.js';
+import { prng } from '../helpers/hostile.js';
 
 type Json = Record<string, unknown>;
 
-function tutorial(): FluxConfiguration {
-  return {
-    name: 'cluster-config',
-    scope: 'cluster',
-    namespace: 'cluster-config',
-    sourceKind: 'GitRepository',
-    suspend: false,
-    gitRepository: { url: 'https://github.com/Azure/gitops-flux2-kustomize-helm-mt', repositoryRef: { branch: 'main' } },
-    kustomizations: new Map<string, KustomizationDef>([
-      ['infra', { path: './infrastructure', prune: true }],
-      ['apps', { path: './apps/staging', prune: true, dependsOn: ['infra'] }],
-    ]),
-    configurationProtectedSettings: {},
-  };
-}
+const tutorial = tutorialConfiguration;
 
 const clone = (c: FluxConfiguration): FluxConfiguration => ({
   ...structuredClone({ ...c, kustomizations: undefined }),
@@ -97,17 +85,6 @@ describe('configurationDiff on examples', () => {
 // ---------------------------------------------------------------------------------------------
 // Generated pairs: the listed changes, laid over Azure's configuration, give what the PATCH gives.
 
-/** A small deterministic generator (mulberry32), so a failure can be replayed from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomConfiguration(r: () => number): FluxConfiguration {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
@@ -177,7 +154,7 @@ function withoutWriteOnly(value: unknown): unknown {
 describe('configurationDiff on generated pairs', () => {
   test('300 generated pairs: the changes are the PATCH, field by field', () => {
     for (let seed = 1; seed <= 300; seed++) {
-      const r = rng(seed);
+      const r = prng(seed);
       const current = randomConfiguration(r);
       current.configurationProtectedSettings = {}; // Azure never returns them
       const next = randomConfiguration(r);

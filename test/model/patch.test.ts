@@ -7,6 +7,7 @@ import { describe, test, expect } from '@jest/globals';
 import { configurationFromResource } from '../../src/model/file.js';
 import { fluxConfigurationPatchBody, holdsConfiguration, isEmptyPatch } from '../../src/model/patch.js';
 import type { FluxConfiguration } from '../../src/model/types.js';
+import { tutorialConfiguration } from '../helpers/configuration.js';
 
 /** The tutorial configuration as Azure returns it (defaults filled in, read-only fields present). */
 const RESOURCE = {
@@ -31,21 +32,7 @@ const RESOURCE = {
 const held = (): FluxConfiguration => configurationFromResource('cluster-config', structuredClone(RESOURCE));
 
 /** What a user asks for when they give the tutorial's flags again (Azure's defaults left out). */
-function asked(): FluxConfiguration {
-  return {
-    name: 'cluster-config',
-    scope: 'cluster',
-    namespace: 'cluster-config',
-    sourceKind: 'GitRepository',
-    suspend: false,
-    gitRepository: { url: 'https://github.com/Azure/gitops-flux2-kustomize-helm-mt', repositoryRef: { branch: 'main' } },
-    kustomizations: new Map([
-      ['infra', { path: './infrastructure', prune: true }],
-      ['apps', { path: './apps/staging', prune: true, dependsOn: ['infra'] }],
-    ]),
-    configurationProtectedSettings: {},
-  };
-}
+const asked = tutorialConfiguration;
 
 describe('asking for what Azure holds', () => {
   test('the same configuration, with Azure defaults written out or left out, is held: the PATCH is empty', () => {
