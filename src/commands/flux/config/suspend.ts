@@ -64,7 +64,7 @@ export function registerFluxConfigResume(parent: Command): Command {
 }
 
 async function run(options: Options, ctx: Context, v: Verb): Promise<CommandOutput> {
-  const [{ prepareWrite, getFluxConfiguration }, { flatten, FLUX_API_VERSION }, { configurationFromResource }, { fluxConfigurationPatchBody, holdsConfiguration, isEmptyPatch }, { parseObjectName }, { followWrite }] = await Promise.all([
+  const [{ prepareConfigurationWrite }, { flatten, FLUX_API_VERSION }, { configurationFromResource }, { fluxConfigurationPatchBody, holdsConfiguration, isEmptyPatch }, { parseObjectName }, { followWrite }] = await Promise.all([
     import('../../azure.js'),
     import('../../../azure/resources.js'),
     import('../../../model/file.js'),
@@ -73,8 +73,7 @@ async function run(options: Options, ctx: Context, v: Verb): Promise<CommandOutp
     import('../../outcome.js'),
   ]);
   const name = parseObjectName('-n/--name', options.name ?? '', 'configuration name');
-  const s = await prepareWrite(ctx, options);
-  const { path, resource } = await getFluxConfiguration(s, name);
+  const { s, path, resource } = await prepareConfigurationWrite(ctx, options, name);
   const current = configurationFromResource(name, resource);
   const next = { ...current, suspend: v.suspend };
   const patch = fluxConfigurationPatchBody(current, next);
