@@ -8,7 +8,7 @@ import type { Context } from '../core/context.js';
 import { systemClock } from '../core/clock.js';
 import { delimiter, dirname, join } from 'node:path';
 import { homedir } from 'node:os';
-import { echo } from '../core/echo.js';
+import { echo, shellWord } from '../core/echo.js';
 import { AuthError, CliError, UsageError } from '../core/errors.js';
 import { readFileFor } from '../model/input.js';
 
@@ -165,8 +165,8 @@ export class KubeAccess {
       else if (options.kubeconfig === undefined) {
         throw new UsageError(
           '--context',
-          `the kubeconfig has no context named '${options.clusterName}' (the cluster of -c/--cluster-name).`,
-          `Give --context NAME (contexts: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'}), or add the cluster's: az aks get-credentials -g RG -n ${options.clusterName} (AKS), az connectedk8s proxy -g RG -n ${options.clusterName} (Arc).`,
+          `the kubeconfig has no context named '${echo(options.clusterName)}' (the cluster of -c/--cluster-name).`,
+          `Give --context NAME (contexts: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'}), or add the cluster's: az aks get-credentials -g RG -n ${shellWord(options.clusterName)} (AKS), az connectedk8s proxy -g RG -n ${shellWord(options.clusterName)} (Arc).`,
         );
       }
     }

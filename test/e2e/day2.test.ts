@@ -144,10 +144,11 @@ describe('flux config diff', () => {
     expect(writes(await e2e.requests())).toEqual([]);
   });
 
-  test('usage errors and a missing configuration: exit 2 and 3, nothing sent', async () => {
+  test('usage errors (nothing read) and a missing configuration: exit 2 and 3, nothing sent', async () => {
     const bad = await e2e.cliAsync(flux('diff', ...CONFIG, '--interval', '5 minutes'));
     expect(bad.status).toBe(2);
     expect(errors(bad.stderr)[0]).toContain('--interval');
+    expect(await e2e.requests()).toEqual([]); // checked before anything is read, as update does
     const missing = await e2e.cliAsync(flux('diff', ...ON_AKS, '-n', 'nope', '--branch', 'x'));
     expect(missing.status).toBe(3);
     expect(writes(await e2e.requests())).toEqual([]);

@@ -64,8 +64,8 @@ export interface ClusterSession {
  * `remedy` says what works from Azure alone. Without any kubeconfig: exit 2, nothing was sent.
  */
 export async function connectCluster(ctx: Context, flags: KubeFlags, clusterName: string | undefined, what: string, remedy: string): Promise<ClusterSession> {
-  const [{ KubeAccess }, { UsageError, CliError }] = await Promise.all([import('../../../kube/access.js'), import('../../../core/errors.js')]);
-  const cluster = clusterName ?? 'CLUSTER';
+  const [{ KubeAccess }, { UsageError, CliError }, { shellWord }] = await Promise.all([import('../../../kube/access.js'), import('../../../core/errors.js'), import('../../../core/echo.js')]);
+  const cluster = clusterName !== undefined ? shellWord(clusterName) : 'CLUSTER';
   const access = `Get access with az aks get-credentials -g RG -n ${cluster} (AKS) or az connectedk8s proxy -g RG -n ${cluster} (Arc), or give --kubeconfig/--context.`;
   if (!hasKubeconfig(ctx, flags)) {
     throw new UsageError(undefined, `${what} works through the cluster's Kubernetes API, and there is no kubeconfig (no --kubeconfig, KUBECONFIG or ~/.kube/config).`, `${access} ${remedy}`);
@@ -95,9 +95,9 @@ export function kubeFlags(options: KubeFlags): KubeFlags {
  * `remedy` says, for that cluster, what works without cluster access.
  */
 export async function openCluster(ctx: Context, options: ClusterAccessOptions, what: string, remedy: (cluster: string) => string): Promise<ClusterSession> {
-  const { parseClusterFlags } = await import('../../../model/cluster.js');
+  const [{ parseClusterFlags }, { shellWord }] = await Promise.all([import('../../../model/cluster.js'), import('../../../core/echo.js')]);
   const clusterName = parseClusterFlags(options, false)?.clusterName;
-  return connectCluster(ctx, kubeFlags(options), clusterName, what, remedy(clusterName ?? 'CLUSTER'));
+  return connectCluster(ctx, kubeFlags(options), clusterName, what, remedy(clusterName !== undefined ? shellWord(clusterName) : 'CLUSTER'));
 }
 
 /**

@@ -17,8 +17,8 @@ import { registerFluxConfigUpdate } from './update.js';
 
 type Options = FluxConfigFlags & AzureOptions & KubeFlags & { cluster?: boolean; exitCode?: boolean };
 
-/** Update's arguments that are about sending and waiting: a diff sends nothing. */
-const WRITE_ONLY_FLAGS = new Set(['--yes', '--no-wait', '--wait-timeout', '--register-provider', '--allow-offline', '--dry-run']);
+/** Update's arguments that are about sending and waiting: a diff sends nothing (and says when update would refuse a stale file). */
+const WRITE_ONLY_FLAGS = new Set(['--yes', '--no-wait', '--wait-timeout', '--register-provider', '--allow-offline', '--dry-run', '--overwrite']);
 
 export function registerFluxConfigDiff(parent: Command): Command {
   const update = registerFluxConfigUpdate(new Command('update-flags'));
@@ -54,26 +54,36 @@ Examples:
 }
 
 async function run(options: Options, ctx: Context): Promise<CommandOutput | void> {
-  const [{ prepareRead, getFluxConfiguration }, { configurationFromResource }, { buildFluxConfiguration }, { configurationDiff }, { parseObjectName }, { DifferencesFound }, { formatOutput, parseOutputFormat }, view] =
+  const [{ prepareRead, getFluxConfiguration }, { configurationFromResource }, { assembleFluxConfiguration, parseFluxConfigInput }, { configurationDiff }, { fluxConfigurationPatchBody, changedSince }, { parseClusterFlags }, { DifferencesFound }, { formatOutput, parseOutputFormat }, view] =
     await Promise.all([
       import('../../azure.js'),
       import('../../../model/file.js'),
       import('../../../model/flux-config.js'),
       import('../../../model/config-diff.js'),
-      import('../../../model/values.js'),
+      import('../../../model/patch.js'),
+      import('../../../model/cluster.js'),
       import('../../../core/errors.js'),
       import('../../../core/output.js'),
       import('./diff-view.js'),
     ]);
-  const name = parseObjectName('-n/--name', options.name!, 'configuration name');
+  // As update: every flag and the file are checked before anything is read from Azure.
+  parseClusterFlags(options, true);
+  const input = parseFluxConfigInput(options, ctx.input, { update: true });
+  const name = input.name!;
   const format = options.output !== undefined ? parseOutputFormat(options.output) : 'table';
   const s = await prepareRead(ctx, options);
   const { resource } = await getFluxConfiguration(s, name, `Create it with: k8s-gitops flux config create ${s.clusterArgs} -n ${name} …`);
   const current = configurationFromResource(name, resource);
-  const { config: next, warnings } = buildFluxConfiguration(options, ctx.input, { existing: current });
+  const { config: next, warnings } = assembleFluxConfiguration(input, { existing: current });
   for (const w of warnings) ctx.log.warn(w);
   const azure = configurationDiff(current, next);
   for (const field of azure.ignored) ctx.log.warn(`${field} differs, but can only be set when a configuration is created; update leaves it as it is.`);
+  const stale = input.file ? changedSince(input.file, resource, fluxConfigurationPatchBody(current, next)) : undefined;
+  if (stale) {
+    ctx.log.warn(
+      `'${name}' changed in Azure at ${stale.liveAt}, after the file was written (${stale.fileAt}): update -f would refuse to set ${stale.fields.length > 0 ? stale.fields.join(', ') : 'it'} back to the file's values unless given --overwrite.`,
+    );
+  }
   const report: import('./diff-view.js').DiffReport = { name, clusterName: s.cluster.clusterName, azure };
 
   if (options.cluster) {

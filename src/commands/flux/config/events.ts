@@ -53,11 +53,11 @@ interface ForFilter {
 
 /** `--for KIND[/NAME]`: the kind matched to a Flux kind in any letter case. */
 async function parseFor(value: string): Promise<ForFilter> {
-  const [{ FLUX_KINDS }, { UsageError }, { parseObjectName }] = await Promise.all([import('../../../kube/kinds.js'), import('../../../core/errors.js'), import('../../../model/values.js')]);
+  const [{ FLUX_KINDS }, { UsageError }, { parseObjectName }, { echo }] = await Promise.all([import('../../../kube/kinds.js'), import('../../../core/errors.js'), import('../../../model/values.js'), import('../../../core/echo.js')]);
   const slash = value.indexOf('/');
   const rawKind = (slash < 0 ? value : value.slice(0, slash)).trim();
   const kind = FLUX_KINDS.find((k) => k.kind.toLowerCase() === rawKind.toLowerCase())?.kind;
-  if (!kind) throw new UsageError('--for', `'${rawKind}' is not a Flux kind.`, `Use one of ${FLUX_KINDS.map((k) => k.kind).join(', ')}, e.g. --for Kustomization/NAME.`);
+  if (!kind) throw new UsageError('--for', `'${echo(rawKind)}' is not a Flux kind.`, `Use one of ${FLUX_KINDS.map((k) => k.kind).join(', ')}, e.g. --for Kustomization/NAME.`);
   if (slash < 0) return { kind };
   return { kind, name: parseObjectName('--for', value.slice(slash + 1).trim(), 'object name', 253) };
 }
