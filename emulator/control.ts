@@ -20,6 +20,7 @@ import type { World } from './world.js';
 export interface ControlTarget {
   readonly world: World;
   readonly log: RequestLog;
+  readonly kubeLog: RequestLog;
   readonly connections: ConnectionLog;
   readonly tokens: TokenService;
   reset(): void;
@@ -245,7 +246,10 @@ export function handleControl(target: ControlTarget, method: string, path: strin
         return { status: 200, body: target.log.all() };
       case 'DELETE /_emulator/requests':
         target.log.clear();
+        target.kubeLog.clear();
         return { status: 204 };
+      case 'GET /_emulator/kube-requests':
+        return { status: 200, body: target.kubeLog.all() };
       case 'GET /_emulator/connections':
         return { status: 200, body: target.connections.snapshot() };
       case 'DELETE /_emulator/connections':

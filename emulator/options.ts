@@ -305,7 +305,9 @@ Scenarios and faults (also settable at run time, see POST /_emulator/faults):
 Control endpoints (same server, no authentication, not logged as ARM requests):
   GET    /_emulator/requests   every ARM request received: method, path, query, body, selected
                                headers (Authorization value redacted), status
-  DELETE /_emulator/requests   forget them
+  DELETE /_emulator/requests   forget them (and the Kubernetes requests)
+  GET    /_emulator/kube-requests
+                               every request to the clusters' Kubernetes APIs, in that shape
   GET    /_emulator/connections
                                TLS connections accepted, and how many carried ARM, token and
                                Kubernetes requests: {"opened", "arm", "token", "kubernetes"}

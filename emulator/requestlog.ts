@@ -1,4 +1,4 @@
-/** Every ARM request the emulator received, for tests to assert on what a client sent. */
+/** Every request the emulator received (ARM; a log of its own for the Kubernetes APIs), for tests to assert on what a client sent. */
 import type { IncomingHttpHeaders } from 'node:http';
 
 export interface LoggedRequest {

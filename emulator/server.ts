@@ -3,7 +3,7 @@
  * emulated clusters' Kubernetes APIs (under /k8s/<cluster>/). Every ARM request is logged,
  * authenticated, subjected to the injected faults, then routed; every ARM response carries
  * ARM's request-id and rate-limit headers. Kubernetes requests are neither logged as ARM
- * requests nor subject to ARM's faults.
+ * requests nor subject to ARM's faults: they have a log of their own (kubeLog).
  */
 import { dirname, join } from 'node:path';
 import { createServer, type Server } from 'node:https';
@@ -45,6 +45,8 @@ export class Emulator implements ControlTarget {
   world!: World;
   tokens!: TokenService;
   readonly log = new RequestLog();
+  /** Every request to the clusters' Kubernetes APIs. */
+  readonly kubeLog = new RequestLog();
   readonly connections = new ConnectionLog();
   /** Bearer token of each cluster's Kubernetes API (in the kubeconfig). */
   readonly kubeTokens = clusterTokens(DEFAULT_CLUSTERS.map((c) => c.name));
@@ -62,7 +64,7 @@ export class Emulator implements ControlTarget {
     private readonly logLine: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
   ) {
     this.kubeconfigPath = join(dirname(certificate.certPath), KUBECONFIG_FILE);
-    this.kube = new KubeApi(() => this.world, this.kubeTokens, options.quiet ? undefined : (line) => this.logLine(line));
+    this.kube = new KubeApi(() => this.world, this.kubeTokens, options.quiet ? undefined : (line) => this.logLine(line), this.kubeLog);
   }
 
   get port(): number {
@@ -106,6 +108,7 @@ export class Emulator implements ControlTarget {
     this.held.clear();
     this.world = this.newWorld(previous);
     this.log.clear();
+    this.kubeLog.clear();
     this.connections.clear();
   }
 

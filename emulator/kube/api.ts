@@ -15,6 +15,7 @@ import { badRequest, expired, KubeError, notFound, tooLarge } from './errors.js'
 import { fluxInstalled } from './model.js';
 import { patchFluxObject } from './patch.js';
 import { CORE_GROUPS, EVENT_TYPE, EVENTS_V1_TYPE, fluxGroups, fluxResourceTypes, NAMESPACE_TYPE, type ResourceType, storageVersionHash, typeKey } from './resources.js';
+import type { RequestLog } from '../requestlog.js';
 import { parseFieldSelector, parseLabelSelector, SelectorError } from './selectors.js';
 import type { StoredObject, WatchSink } from './store.js';
 import { table, type IncludeObject } from './table.js';
@@ -134,6 +135,8 @@ export class KubeApi {
     private readonly tokens: ReadonlyMap<string, string>,
     /** Request log on stderr (absent with --quiet). */
     private readonly logLine?: (line: string) => void,
+    /** Every request, for tests to assert on what a client read and wrote. */
+    private readonly log?: RequestLog,
   ) {}
 
   static handles(path: string): boolean {
@@ -145,6 +148,7 @@ export class KubeApi {
     // Only a PATCH has a body worth reading; any other must be drained.
     const body = method === 'PATCH' ? readRequestBody(req, MAX_BODY_BYTES, () => new KubeError(413, 'RequestEntityTooLarge', 'the request body is too large')) : undefined;
     if (!body) req.resume();
+    let bodyText = '';
     const world = this.worldOf();
     const rest = url.pathname.slice(KUBE_PREFIX.length).split('/').filter((s) => s !== '');
     const clusterName = decodeSegment(rest[0] ?? '');
@@ -159,13 +163,15 @@ export class KubeApi {
         throw new KubeError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource (the emulated cluster serves GET, and PATCH of Flux objects)');
       }
       const parts = rest.slice(1).map(decodeSegment);
-      status = this.route(world, cluster, parts, url.searchParams, req, res, body && (await body));
+      if (body) bodyText = await body;
+      status = this.route(world, cluster, parts, url.searchParams, req, res, body && bodyText);
     } catch (err) {
       body?.catch(() => undefined);
       if (err instanceof SelectorError) status = this.fail(res, badRequest(err.message));
       else if (err instanceof KubeError) status = this.fail(res, err);
       else throw err;
     }
+    if (this.log) this.log.add(method, url, req.headers, bodyText).status = status;
     this.logLine?.(`emulator: k8s ${clusterName} ${method} ${url.pathname.slice(KUBE_PREFIX.length + 1 + clusterName.length) || '/'}${url.search} -> ${status}`);
   }
 

@@ -185,6 +185,14 @@ export class E2E {
     return res.body as LoggedRequest[];
   }
 
+  /** Every request to the clusters' Kubernetes APIs since the last reset or clear, oldest first. */
+  async kubeRequests(): Promise<LoggedRequest[]> {
+    this.checkAlive();
+    const res = await this.emu.control('GET', 'kube-requests');
+    if (res.status !== 200) throw new Error(`GET kube-requests answered ${res.status}: ${res.text}`);
+    return res.body as LoggedRequest[];
+  }
+
   /**
    * Puts Microsoft's tutorial configuration straight through ARM (not through the CLI: this only
    * prepares a test) on a cluster that has the Flux extension, and waits for its operation and,

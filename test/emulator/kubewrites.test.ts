@@ -90,6 +90,20 @@ describe('PATCH of Flux objects', () => {
     expect(removed.body.metadata.annotations).toBeUndefined();
   });
 
+  test('every Kubernetes request is logged apart from ARM: method, path, content type, the PATCH body, the status; a clear forgets them', async () => {
+    await tutorial();
+    await emu.control('DELETE', 'requests');
+    await get(INFRA);
+    expect((await patch(INFRA, requestAt('logged'))).status).toBe(200);
+    expect((await patch(`${INFRA}-nope`, requestAt('x'))).status).toBe(404);
+    const log = (await emu.control('GET', 'kube-requests')).body as any[];
+    expect(log.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([`GET /k8s/aks1${INFRA} 200`, `PATCH /k8s/aks1${INFRA} 200`, `PATCH /k8s/aks1${INFRA}-nope 404`]);
+    expect(log[1]).toMatchObject({ headers: { 'content-type': 'application/merge-patch+json', authorization: 'Bearer <redacted>' }, body: requestAt('logged') });
+    expect((await emu.control('GET', 'requests')).body).toEqual([]);
+    await emu.control('DELETE', 'requests');
+    expect((await emu.control('GET', 'kube-requests')).body).toEqual([]);
+  });
+
   test('a JSON patch of the spec bumps the generation; the controller reconciles it again and Azure reports the same Ready condition', async () => {
     await tutorial();
     const res = await patch(INFRA, [
