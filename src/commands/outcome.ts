@@ -98,3 +98,13 @@ export async function followWrite(
     return { done: true, resource: await settleWrite(ctx, s, err, target) };
   }
 }
+
+/**
+ * A write that finds Azure already as asked sends nothing and succeeds, so that pipelines can
+ * run it again: it says so on stderr ("nothing to change: <what> <state>"), and warns when the
+ * resource is Failed all the same, so that a re-run does not hide a failure.
+ */
+export function reportUnchanged(ctx: Context, what: string, state: string, resource: ArmResource, show: string): void {
+  ctx.log.info(`nothing to change: ${what} ${state}.`);
+  if (resource.properties?.provisioningState === 'Failed') ctx.log.warn(`${what} is Failed all the same: see why with ${show}.`);
+}

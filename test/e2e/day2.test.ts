@@ -171,7 +171,7 @@ describe('flux config suspend and resume', () => {
     await e2e.clearRequests();
     const again = await e2e.cliAsync(flux('suspend', ...CONFIG));
     expect(again.status).toBe(0);
-    expect(again.stderr).toContain(`'${NAME}' is already suspended; nothing was sent.`);
+    expect(again.stderr).toBe(`nothing to change: Flux configuration '${NAME}' already is suspended.\n`);
     expect(again.json().suspend).toBe(true);
     expect(writes(await e2e.requests())).toEqual([]);
 
@@ -185,7 +185,7 @@ describe('flux config suspend and resume', () => {
     await e2e.clearRequests();
     const resumedAgain = await e2e.cliAsync(flux('resume', ...CONFIG, '-o', 'none'));
     expect(resumedAgain.status).toBe(0);
-    expect(resumedAgain.stderr).toContain('is not suspended; nothing was sent.');
+    expect(resumedAgain.stderr).toBe(`nothing to change: Flux configuration '${NAME}' is not suspended.\n`);
     expect(writes(await e2e.requests())).toEqual([]);
   });
 

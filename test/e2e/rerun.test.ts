@@ -1,14 +1,14 @@
 /**
  * Re-runs pass: an update (flags or -f) that asks for what Azure already holds sends nothing,
- * says "nothing to change" on stderr and exits 0 — flux config update, flux kustomization
- * update and extension update alike — and the README's CI example, run exactly as written,
+ * says "nothing to change" on stderr and exits 0 — flux config update, suspend and resume,
+ * flux kustomization update and extension update alike — and the README's CI example, run exactly as written,
  * passes twice on the same commit with no write the second time.
  */
 import { describe, test, expect, beforeEach, jest } from '@jest/globals';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, makeTempDir, removeDir, shellWords } from '../helpers/cli.js';
-import { useE2E, AKS, ARC, ON_AKS, errors, expectValidArmBodies, fluxConfigUrl, summary, writes } from './helpers.js';
+import { useE2E, AKS, ARC, ON_AKS, errors, expectValidArmBodies, fluxConfigUrl, summary, writes, type Run } from './helpers.js';
 
 // One emulator for the file; every PUT and PATCH body it receives is checked against the swagger.
 const e2e = useE2E();
@@ -81,6 +81,30 @@ describe('an update that asks for what Azure holds', () => {
     expect(again.status).toBe(0);
     expect(again.stderr).toContain('nothing to change');
     expect(again.stderr).toMatch(/^WARNING: Flux configuration 'cluster-config' is Failed all the same: see why with k8s-gitops flux config show /m);
+  });
+
+  test('suspend and resume follow the same rule as update --suspend: what one set, the other finds already so', async () => {
+    const flux = (...args: string[]): Run => e2e.cli(['flux', 'config', ...args, ...CONFIG, '-o', 'none']);
+    expect(flux('suspend').status).toBe(0);
+    await e2e.clearRequests();
+    const update = flux('update', '--suspend', 'true');
+    expect({ status: update.status, stderr: update.stderr }).toEqual({ status: 0, stderr: "nothing to change: Flux configuration 'cluster-config' already is as asked.\n" });
+    expect(flux('update', '--suspend', 'false').status).toBe(0);
+    await e2e.clearRequests();
+    const resume = flux('resume');
+    expect({ status: resume.status, stderr: resume.stderr }).toEqual({ status: 0, stderr: "nothing to change: Flux configuration 'cluster-config' is not suspended.\n" });
+    expect(writes(await e2e.requests())).toEqual([]);
+  });
+
+  test('a Failed configuration already suspended: nothing to send, but suspend says it is Failed', async () => {
+    await e2e.faults({ failOperation: 'the agent could not apply it' });
+    expect(e2e.cli(['flux', 'config', 'suspend', ...CONFIG]).status).toBe(6);
+    await e2e.clearRequests();
+    const again = e2e.cli(['flux', 'config', 'suspend', ...CONFIG, '-o', 'none']);
+    expect(again.status).toBe(0);
+    expect(again.stderr).toContain("nothing to change: Flux configuration 'cluster-config' already is suspended.");
+    expect(again.stderr).toMatch(/^WARNING: Flux configuration 'cluster-config' is Failed all the same: see why with k8s-gitops flux config show /m);
+    expect(writes(await e2e.requests())).toEqual([]);
   });
 });
 

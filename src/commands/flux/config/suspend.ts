@@ -64,7 +64,7 @@ export function registerFluxConfigResume(parent: Command): Command {
 }
 
 async function run(options: Options, ctx: Context, v: Verb): Promise<CommandOutput> {
-  const [{ prepareConfigurationWrite }, { flatten, FLUX_API_VERSION }, { configurationFromResource }, { fluxConfigurationPatchBody, holdsConfiguration, isEmptyPatch }, { parseObjectName }, { followWrite }] = await Promise.all([
+  const [{ prepareConfigurationWrite }, { flatten, FLUX_API_VERSION }, { configurationFromResource }, { fluxConfigurationPatchBody, holdsConfiguration, isEmptyPatch }, { parseObjectName }, { followWrite, reportUnchanged }] = await Promise.all([
     import('../../azure.js'),
     import('../../../azure/resources.js'),
     import('../../../model/file.js'),
@@ -77,12 +77,12 @@ async function run(options: Options, ctx: Context, v: Verb): Promise<CommandOutp
   const current = configurationFromResource(name, resource);
   const next = { ...current, suspend: v.suspend };
   const patch = fluxConfigurationPatchBody(current, next);
+  const show = `k8s-gitops flux config show ${s.clusterArgs} -n ${name}`;
   if (isEmptyPatch(patch)) {
-    ctx.log.info(`'${name}' is ${v.suspend ? 'already suspended' : 'not suspended'}; nothing was sent.`);
+    reportUnchanged(ctx, `Flux configuration '${name}'`, v.suspend ? 'already is suspended' : 'is not suspended', resource, show);
     return { data: flatten(resource), columns: CONFIG_COLUMNS };
   }
   const accepted = await s.arm.request('PATCH', path, { apiVersion: FLUX_API_VERSION, body: patch.body });
-  const show = `k8s-gitops flux config show ${s.clusterArgs} -n ${name}`;
   const { done, resource: settled } = await followWrite(ctx, s, accepted, options, { phase: `${v.suspend ? 'Suspending' : 'Resuming'} Flux configuration ${name}`, followUp: show, defaultTimeoutMs: 10 * 60_000 }, {
     what: `Flux configuration '${name}'`,
     path,

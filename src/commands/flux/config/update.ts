@@ -112,7 +112,7 @@ Kustomization keys: ${KUSTOMIZATION_KEYS_HELP}`,
 }
 
 async function run(options: Options, ctx: Context): Promise<CommandOutput | void> {
-  const [{ prepareConfigurationWrite }, { flatten, FLUX_API_VERSION }, { configurationFromResource }, { assembleFluxConfiguration, parseFluxConfigInput }, { fluxConfigurationPatchBody, holdsConfiguration, isEmptyPatch, changedSince }, { parseClusterFlags }, { confirm }, { followWrite }, { maskSecrets }, { CliError }] =
+  const [{ prepareConfigurationWrite }, { flatten, FLUX_API_VERSION }, { configurationFromResource }, { assembleFluxConfiguration, parseFluxConfigInput }, { fluxConfigurationPatchBody, holdsConfiguration, isEmptyPatch, changedSince }, { parseClusterFlags }, { confirm }, { followWrite, reportUnchanged }, { maskSecrets }, { CliError }] =
     await Promise.all([
       import('../../azure.js'),
       import('../../../azure/resources.js'),
@@ -146,9 +146,7 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
   for (const field of patch.ignored) ctx.log.warn(`${field} can only be set when a configuration is created; it is not changed.`);
   const show = `k8s-gitops flux config show ${s.clusterArgs} -n ${name}`;
   if (isEmptyPatch(patch)) {
-    ctx.log.info(`nothing to change: Flux configuration '${name}' already is as asked${dryRun ? '; no request would be sent' : ''}.`);
-    const state = String(resource.properties?.provisioningState ?? 'Unknown');
-    if (state === 'Failed') ctx.log.warn(`Flux configuration '${name}' is Failed all the same: see why with ${show}.`);
+    reportUnchanged(ctx, `Flux configuration '${name}'`, `already is as asked${dryRun ? '; no request would be sent' : ''}`, resource, show);
     return dryRun ? undefined : { data: flatten(resource), columns: CONFIG_COLUMNS };
   }
   const body = patch.body!;
