@@ -182,11 +182,14 @@ export class KubeAccess {
     const code = statusOf(err);
     if (code === 401 || code === 403) return new AuthError(`the Kubernetes API refused ${what} (${code}).`, 'Check the credentials of the kubeconfig context and its RBAC (list/watch on Flux resources).');
     const message = (err as Error)?.message?.split('\n')[0] ?? String(err);
-    return new CliError(`reading ${what} from ${this.server} failed: ${message}`);
+    // fetch says only "fetch failed": why (ECONNREFUSED, a certificate error …) is in its cause.
+    const cause = (err as { cause?: { code?: unknown; message?: unknown } })?.cause;
+    const why = typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message.split('\n')[0] : undefined;
+    return new CliError(`reading ${what} from ${this.server} failed: ${message}${why && !message.includes(why) ? ` (${why})` : ''}`);
   }
 
   /** Request options that end the request when `signal` aborts (a wait that ends must not leave a LIST hanging). */
-  private abortable(signal: AbortSignal | undefined): import('@kubernetes/client-node').ConfigurationOptions | undefined {
+  abortable(signal: AbortSignal | undefined): import('@kubernetes/client-node').ConfigurationOptions | undefined {
     if (!signal) return undefined;
     const { Observable } = this.lib;
     return {
@@ -219,9 +222,9 @@ export class KubeAccess {
     }
   }
 
-  /** Every Flux object matching the selector. */
-  async list(sel: Selector): Promise<KubeFluxObject[]> {
-    const lists = await Promise.all(FLUX_KINDS.map((k) => this.listKind(k, sel)));
+  /** Every Flux object matching the selector; `signal` ends the requests still in flight. */
+  async list(sel: Selector, signal?: AbortSignal): Promise<KubeFluxObject[]> {
+    const lists = await Promise.all(FLUX_KINDS.map((k) => this.listKind(k, sel, signal)));
     return lists.flatMap((l) => l?.items ?? []);
   }
 

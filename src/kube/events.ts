@@ -79,8 +79,8 @@ export interface EventQuery {
   fieldSelector?: string;
 }
 
-/** Every event of the query (all pages), with the list's resourceVersion to watch from. */
-export async function listEvents(kube: KubeAccess, query: EventQuery): Promise<{ events: FluxEvent[]; resourceVersion: string }> {
+/** Every event of the query (all pages), with the list's resourceVersion to watch from; `signal` ends the requests. */
+export async function listEvents(kube: KubeAccess, query: EventQuery, signal?: AbortSignal): Promise<{ events: FluxEvent[]; resourceVersion: string }> {
   const api = kube.kc.makeApiClient(kube.lib.CoreV1Api);
   const events: FluxEvent[] = [];
   let next: string | undefined;
@@ -92,7 +92,7 @@ export async function listEvents(kube: KubeAccess, query: EventQuery): Promise<{
         limit: PAGE,
         ...(query.fieldSelector ? { fieldSelector: query.fieldSelector } : {}),
         ...(next ? { _continue: next } : {}),
-      });
+      }, kube.abortable(signal));
       for (const item of page.items ?? []) events.push(toFluxEvent(item));
       resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
       next = page.metadata?._continue || undefined;
@@ -164,7 +164,11 @@ export async function watchEvents(
     if (signal.aborted) return;
     if (expired) {
       onExpired?.();
-      const listed = await listEvents(kube, query);
+      const listed = await listEvents(kube, query, signal).catch((err: unknown) => {
+        if (signal.aborted) return undefined;
+        throw err;
+      });
+      if (!listed) return;
       for (const e of sortEvents(listed.events)) deliver(e);
       resourceVersion = listed.resourceVersion;
     } else if (Date.now() - startedAt < 1000) {

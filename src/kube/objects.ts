@@ -17,12 +17,12 @@ export function fluxKind(kind: string): FluxKind {
 
 const statusOf = (err: unknown): number | undefined => (err as { code?: number; statusCode?: number })?.code ?? (err as { statusCode?: number })?.statusCode;
 
-/** The object, or undefined when it does not exist (or its CRD is not installed). */
-export async function getFluxObject(kube: KubeAccess, kind: string, namespace: string, name: string): Promise<KubeFluxObject | undefined> {
+/** The object, or undefined when it does not exist (or its CRD is not installed); `signal` ends the request. */
+export async function getFluxObject(kube: KubeAccess, kind: string, namespace: string, name: string, signal?: AbortSignal): Promise<KubeFluxObject | undefined> {
   const k = fluxKind(kind);
   const api = kube.kc.makeApiClient(kube.lib.CustomObjectsApi);
   try {
-    const obj = (await api.getNamespacedCustomObject({ group: k.group, version: k.version, namespace, plural: k.plural, name })) as KubeFluxObject;
+    const obj = (await api.getNamespacedCustomObject({ group: k.group, version: k.version, namespace, plural: k.plural, name }, kube.abortable(signal))) as KubeFluxObject;
     return { ...obj, kind: obj.kind ?? k.kind };
   } catch (err) {
     if (statusOf(err) === 404) return undefined;
@@ -30,15 +30,15 @@ export async function getFluxObject(kube: KubeAccess, kind: string, namespace: s
   }
 }
 
-/** Sets `reconcile.fluxcd.io/requestedAt` to `token` (nothing else) and returns the object as patched. */
-export async function requestReconcile(kube: KubeAccess, obj: KubeFluxObject, token: string): Promise<KubeFluxObject> {
+/** Sets `reconcile.fluxcd.io/requestedAt` to `token` (nothing else) and returns the object as patched; `signal` ends the request. */
+export async function requestReconcile(kube: KubeAccess, obj: KubeFluxObject, token: string, signal?: AbortSignal): Promise<KubeFluxObject> {
   const k = fluxKind(obj.kind);
   const api = kube.kc.makeApiClient(kube.lib.CustomObjectsApi);
   const body = { metadata: { annotations: { [REQUESTED_AT]: token } } };
   try {
     const patched = (await api.patchNamespacedCustomObject(
       { group: k.group, version: k.version, namespace: obj.metadata.namespace ?? '', plural: k.plural, name: obj.metadata.name, body },
-      kube.lib.setHeaderOptions('Content-Type', kube.lib.PatchStrategy.MergePatch),
+      kube.lib.setHeaderOptions('Content-Type', kube.lib.PatchStrategy.MergePatch, kube.abortable(signal)),
     )) as KubeFluxObject;
     return { ...patched, kind: patched.kind ?? k.kind };
   } catch (err) {

@@ -23,7 +23,10 @@ export interface ReconcileWait {
   before: string | undefined;
   /** Each state seen, for progress. */
   onState?(r: Readiness, handled: boolean): void;
+  /** Ctrl-C: ends the wait between reads. */
   signal?: AbortSignal;
+  /** Aborted once the deadline has passed: a read that fails then was cut short by it, and the wait has timed out. */
+  expired?: AbortSignal;
 }
 
 export type ReconcileResult =
@@ -59,7 +62,10 @@ export async function waitForReconcile(w: ReconcileWait): Promise<ReconcileResul
   let interval = w.intervalMs;
   for (;;) {
     if (w.clock.now() >= w.deadline) return { outcome: 'timeout', ...(last ? { object: last } : {}), ...(lastReadiness ? { readiness: lastReadiness } : {}), handled };
-    const read = await bounded(w.read(), w.clock, w.deadline);
+    const read = await bounded(w.read(), w.clock, w.deadline).catch((err: unknown): typeof TIMED_OUT => {
+      if (w.expired?.aborted) return TIMED_OUT;
+      throw err;
+    });
     if (read === TIMED_OUT) return { outcome: 'timeout', ...(last ? { object: last } : {}), ...(lastReadiness ? { readiness: lastReadiness } : {}), handled };
     if (!read) return { outcome: 'gone' };
     last = read;

@@ -9,10 +9,11 @@
  */
 import { describe, test, expect, beforeEach, jest } from '@jest/globals';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { makeTempDir, removeDir, runCliWithEnv } from '../helpers/cli.js';
 import { kindPath, kube } from '../emulator/kubeharness.js';
-import { useE2E, AKS, ARC, ON_AKS, ON_ARC, errors, fluxConfigUrl, summary, writes } from './helpers.js';
+import { useE2E, AKS, ARC, ON_AKS, ON_ARC, errors, fluxConfigUrl, summary, writes, type Run } from './helpers.js';
 import { until } from './status-helpers.js';
 
 // One emulator for the file; every PUT and PATCH body it receives is checked against the swagger.
@@ -49,6 +50,30 @@ async function editInCluster(path: string, patch: unknown): Promise<void> {
 
 const flux = (...args: string[]): string[] => ['flux', 'config', ...args];
 
+/** What a command wrote to the clusters' Kubernetes APIs: `PATCH <path>` with its content type and body. */
+async function kubeWrites(): Promise<{ request: string; type: string | undefined; body: unknown }[]> {
+  return writes(await e2e.kubeRequests()).map((r) => ({ request: `${r.method} ${r.path.replace(/^\/k8s\/[^/]+/, '')}`, type: r.headers['content-type'], body: r.body }));
+}
+
+/** A local port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A run of the CLI, timed. */
+async function timed(args: string[], timeout = 60_000): Promise<Run & { ms: number }> {
+  const started = Date.now();
+  const run = await e2e.cliAsync(args, { timeout });
+  return { ...run, ms: Date.now() - started };
+}
+
+/** How late after its deadline a run may end on a busy machine (start-up included); without the deadline holding it would last until the test's own timeout. */
+const LATE_MS = 10_000;
+
 describe('flux config diff', () => {
   beforeEach(() => withTutorial());
 
@@ -61,6 +86,8 @@ describe('flux config diff', () => {
     const log = await e2e.requests();
     expect(log.length).toBeGreaterThan(0);
     expect(writes(log)).toEqual([]);
+    // Without --cluster the cluster is not even read.
+    expect(await e2e.kubeRequests()).toEqual([]);
   });
 
   test('a branch change shows exactly that field; --exit-code makes it exit 7 with the diff and no error', async () => {
@@ -123,6 +150,16 @@ describe('flux config diff', () => {
     const same = await e2e.cliAsync(flux('diff', ...CONFIG, '--cluster', '--exit-code'));
     expect({ status: same.status, errors: errors(same.stderr) }).toEqual({ status: 0, errors: [] });
     expect(same.stdout).toContain("The cluster (context aks1) holds the Flux objects Azure's agent makes from it.");
+    // It read the cluster, and wrote nothing there.
+    expect((await e2e.kubeRequests()).length).toBeGreaterThan(0);
+    expect(await kubeWrites()).toEqual([]);
+
+    // What the controllers and other clients own is no difference: an annotation and a label,
+    // and the status the controller rewrites when it handles a reconcile request.
+    await editInCluster(INFRA, { metadata: { labels: { team: 'platform' }, annotations: { 'reconcile.fluxcd.io/requestedAt': 'by-hand' } } });
+    await until('the controller to handle the request', async () => (await live(INFRA)).status.lastHandledReconcileAt === 'by-hand');
+    const owned = await e2e.cliAsync(flux('diff', ...CONFIG, '--cluster', '--exit-code', '-o', 'json'));
+    expect({ status: owned.status, changes: owned.json() }).toEqual({ status: 0, changes: [] });
 
     await editInCluster(APPS, { spec: { path: './apps/production', force: true } });
     const text = await e2e.cliAsync(flux('diff', ...CONFIG, '--cluster'));
@@ -142,6 +179,7 @@ describe('flux config diff', () => {
       { target: 'cluster', object: 'GitRepository/cluster-config/cluster-config', path: 'spec.ref.branch', change: 'changed', from: 'main', to: 'release' },
     ]);
     expect(writes(await e2e.requests())).toEqual([]);
+    expect((await kubeWrites()).map((w) => w.body)).toEqual([{ metadata: { labels: { team: 'platform' }, annotations: { 'reconcile.fluxcd.io/requestedAt': 'by-hand' } } }, { spec: { path: './apps/production', force: true } }]); // the test's own edits only
   });
 
   test('usage errors (nothing read) and a missing configuration: exit 2 and 3, nothing sent', async () => {
@@ -233,8 +271,9 @@ describe('flux config reconcile', () => {
       expect(row.handledAt).toBe(row.requestedAt);
     }
     expect(run.stderr).toContain('Reconciling Kustomization cluster-config/cluster-config-apps');
-    // Nothing went to Azure.
+    // Nothing went to Azure; the cluster got one merge patch of the annotation per object, in order.
     expect(await e2e.requests()).toEqual([]);
+    expect(await kubeWrites()).toEqual([SOURCE, INFRA, APPS].map((path, i) => ({ request: `PATCH ${path}`, type: 'application/merge-patch+json', body: { metadata: { annotations: { 'reconcile.fluxcd.io/requestedAt': tokens[i] } } } })));
   });
 
   test('--with-source=false leaves the source alone; --context works without -g/-c/-t', async () => {
@@ -260,6 +299,44 @@ describe('flux config reconcile', () => {
     const run = await e2e.cliAsync(flux('reconcile', ...ON_ARC, '-n', NAME, '--timeout', '2s'));
     expect(run.status).toBe(5);
     expect(errors(run.stderr)).toEqual(["ERROR: GitRepository cluster-config/cluster-config was not reconciled within 2s; its controller has not handled the request yet."]);
+  });
+
+  test.each([
+    ['every request', { count: 10_000, match: '/k8s/aks1/' }, "reading the Flux objects of 'cluster-config'"],
+    ['the reconcile request', { count: 10_000, match: '^PATCH /k8s/aks1/' }, 'asking GitRepository cluster-config/cluster-config to reconcile'],
+  ])('the cluster does not answer %s: exit 5 at --timeout, saying what it was waiting for', async (_what, hang, doing) => {
+    await e2e.faults({ hangKubernetes: hang });
+    const run = await timed(flux('reconcile', ...CONFIG, '--timeout', '3s'));
+    expect({ status: run.status, early: run.ms < 3000, late: run.ms > 3000 + LATE_MS }).toEqual({ status: 5, early: false, late: false });
+    expect(errors(run.stderr)).toEqual([`ERROR: the cluster's Kubernetes API (context aks1) did not answer within 3s while ${doing}.`]);
+  });
+
+  test('SIGTERM while waiting for the controller: exit 143, saying the request stays', async () => {
+    await withTutorial(ARC);
+    await e2e.faults({ arcOffline: ['arc1'] });
+    const cli = e2e.start(flux('reconcile', ...ON_ARC, '-n', NAME, '--timeout', '1m'), { timeout: 60_000 });
+    await until('the reconcile request', async () => (await kubeWrites()).length === 1);
+    cli.child.kill('SIGTERM');
+    const run = await cli.result;
+    expect(run.status).toBe(143);
+    expect(errors(run.stderr)).toEqual(['ERROR: interrupted while waiting for GitRepository cluster-config/cluster-config.']);
+    expect(run.stderr).toContain('The reconcile request stays: Flux handles it anyway.');
+  });
+
+  test('a cluster that cannot be reached: says so, and what works without cluster access', async () => {
+    const dir = makeTempDir('k8s-gitops-kubeconfig-');
+    try {
+      const closed = await closedPort();
+      const file = join(dir, 'config');
+      writeFileSync(file, readFileSync(e2e.vars.KUBECONFIG!, 'utf8').replace(/server: https:\/\/127\.0\.0\.1:\d+/g, `server: https://127.0.0.1:${closed}`));
+      const run = await e2e.cliAsync(flux('reconcile', ...CONFIG, '--kubeconfig', file));
+      expect(run.status).toBe(1);
+      expect(errors(run.stderr)[0]).toMatch(/^ERROR: reconcile: the cluster's Kubernetes API \(https:\/\/127\.0\.0\.1:\d+\/k8s\/aks1, context aks1\) cannot be reached: reading \S+ from \S+ failed: fetch failed \(ECONNREFUSED\)$/);
+      expect(run.stderr).toContain('az aks get-credentials');
+      expect(run.stderr).toContain("Azure's agent applies what Azure holds within its own polling interval");
+    } finally {
+      removeDir(dir);
+    }
   });
 
   test('without a kubeconfig it says so and what works from Azure (exit 2); a wrong context or name is exit 2 or 3', async () => {
@@ -339,9 +416,9 @@ describe('flux config events', () => {
   });
 
   test('--watch prints the events as they come; --timeout ends it with exit 0, Ctrl-C with 130', async () => {
-    const timed = await e2e.cliAsync(flux('events', ...CONFIG, '--watch', '--timeout', '1s', '-o', 'json'));
-    expect(timed.status).toBe(0);
-    const initial = timed.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const ended = await e2e.cliAsync(flux('events', ...CONFIG, '--watch', '--timeout', '5s', '-o', 'json'));
+    expect(ended.status).toBe(0);
+    const initial = ended.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
     expect(initial.length).toBeGreaterThan(5);
 
     const watch = e2e.start(flux('events', ...CONFIG, '--watch', '--for', 'GitRepository/cluster-config', '-o', 'json'), { timeout: 30_000 });
@@ -355,6 +432,13 @@ describe('flux config events', () => {
     const lines = result.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
     expect(lines.slice(before).map((e: any) => `${e.reason} ${e.count}`)).toEqual(['Progressing 2', 'Succeeded 2']);
     expect(new Set(lines.map((e: any) => e.object.name))).toEqual(new Set([NAME]));
+  });
+
+  test('--watch --timeout holds while the cluster does not answer: exit 5 at the deadline', async () => {
+    await e2e.faults({ hangKubernetes: { count: 10_000, match: '/k8s/aks1/' } });
+    const run = await timed(flux('events', ...CONFIG, '--watch', '--timeout', '3s'));
+    expect({ status: run.status, early: run.ms < 3000, late: run.ms > 3000 + LATE_MS }).toEqual({ status: 5, early: false, late: false });
+    expect(errors(run.stderr)).toEqual(["ERROR: the cluster's Kubernetes API (context aks1) did not answer within 3s while reading the Flux objects of 'cluster-config'."]);
   });
 
   test('--watch goes on when its watch expires (410 Gone): it lists again and prints what it had not, once', async () => {

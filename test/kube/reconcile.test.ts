@@ -80,6 +80,26 @@ describe('waitForReconcile', () => {
     expect(await waitForReconcile(waitOn([undefined]).wait)).toEqual({ outcome: 'gone' });
   });
 
+  test('a read cut short by the deadline is the timeout; before the deadline a failed read is the error it is', async () => {
+    const expired = new AbortController();
+    const { wait } = waitOn([ks('old', 'True')], { expired: expired.signal });
+    let first = true;
+    wait.read = async () => {
+      if (first) {
+        first = false;
+        return ks('old', 'True');
+      }
+      expired.abort();
+      throw new Error('This operation was aborted');
+    };
+    expect(await waitForReconcile(wait)).toMatchObject({ outcome: 'timeout', handled: false, readiness: { state: 'Ready' } });
+    const failing = waitOn([ks('old', 'True')], { expired: new AbortController().signal });
+    failing.wait.read = async () => {
+      throw new Error('connection reset');
+    };
+    await expect(waitForReconcile(failing.wait)).rejects.toThrow('connection reset');
+  });
+
   test('Ctrl-C stops the wait between reads', async () => {
     const controller = new AbortController();
     const { wait } = waitOn([ks('old', 'True')], { signal: controller.signal });

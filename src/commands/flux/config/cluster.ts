@@ -71,16 +71,61 @@ export async function connectCluster(ctx: Context, flags: KubeFlags, clusterName
     throw new UsageError(undefined, `${what} works through the cluster's Kubernetes API, and there is no kubeconfig (no --kubeconfig, KUBECONFIG or ~/.kube/config).`, `${access} ${remedy}`);
   }
   const kube = await KubeAccess.connect(ctx, { ...flags, ...(clusterName !== undefined ? { clusterName } : {}) });
+  // run() inside run() explains once.
+  const explained = new WeakSet<object>();
   return {
     kube,
     async run(work) {
       try {
         return await work();
       } catch (err) {
-        if (!unreachable(err)) throw err;
-        throw new CliError(`${what}: the cluster's Kubernetes API (${kube.server}, context ${kube.contextName}) cannot be reached: ${String((err as Error).message).split('\n')[0]}`, `${access} ${remedy}`);
+        if (explained.has(err as object) || !unreachable(err)) throw err;
+        const e = new CliError(`${what}: the cluster's Kubernetes API (${kube.server}, context ${kube.contextName}) cannot be reached: ${String((err as Error).message).split('\n')[0]}`, `${access} ${remedy}`);
+        explained.add(e);
+        throw e;
       }
     },
+  };
+}
+
+/** A command's deadline over its cluster requests (see boundRequests). */
+export interface BoundedRequests {
+  /** Ends the requests in flight: aborted when the deadline passes or the command is stopped. */
+  signal: AbortSignal;
+  /** Aborted once the deadline has passed. */
+  expired: AbortSignal;
+  /**
+   * session.run() for a request given `signal`: one cut short by the deadline is a TimeoutError
+   * (`what` did not answer within `timeoutText`), by Ctrl-C or SIGTERM the interruption it is.
+   */
+  run<T>(what: string, work: () => Promise<T>): Promise<T>;
+  dispose(): void;
+}
+
+/**
+ * Holds every request of a command that works through the cluster to its deadline (`ms` from
+ * now; none when undefined) and to `stop` (Ctrl-C, SIGTERM: see core/interrupt.ts), so that a
+ * cluster that stops answering cannot keep the command past either.
+ */
+export async function boundRequests(session: ClusterSession, stop: AbortSignal, ms: number | undefined, timeoutText: string): Promise<BoundedRequests> {
+  const [{ TimeoutError, InterruptedError }, { stopSignalOf }] = await Promise.all([import('../../../core/errors.js'), import('../../../core/interrupt.js')]);
+  const expiry = new AbortController();
+  const timer = ms !== undefined ? setTimeout(() => expiry.abort(), ms) : undefined;
+  return {
+    signal: AbortSignal.any([stop, expiry.signal]),
+    expired: expiry.signal,
+    async run(what, work) {
+      try {
+        return await session.run(work);
+      } catch (err) {
+        if (stop.aborted) throw new InterruptedError(`interrupted while ${what}.`, undefined, stopSignalOf(stop));
+        if (expiry.signal.aborted) {
+          throw new TimeoutError(`the cluster's Kubernetes API (context ${session.kube.contextName}) did not answer within ${timeoutText} while ${what}.`, 'Check that the cluster is reachable, or give a longer --timeout.');
+        }
+        throw err;
+      }
+    },
+    dispose: () => clearTimeout(timer),
   };
 }
 
@@ -109,9 +154,10 @@ export async function readConfiguration(
   name: string,
   namespace: string | undefined,
   labelSelector?: string,
+  signal?: AbortSignal,
 ): Promise<{ objects: import('../../../kube/access.js').KubeFluxObject[]; configuration: import('../../../kube/configuration.js').ConfigurationInCluster }> {
   const [{ findConfiguration }, { NotFoundError }] = await Promise.all([import('../../../kube/configuration.js'), import('../../../core/errors.js')]);
-  const objects = await session.run(() => session.kube.list({ ...(namespace !== undefined ? { namespace } : {}), ...(labelSelector !== undefined ? { labelSelector } : {}) }));
+  const objects = await session.run(() => session.kube.list({ ...(namespace !== undefined ? { namespace } : {}), ...(labelSelector !== undefined ? { labelSelector } : {}) }, signal));
   const configuration = findConfiguration(objects, name, namespace);
   if (!configuration) {
     throw new NotFoundError(

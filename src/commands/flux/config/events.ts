@@ -96,7 +96,7 @@ function layoutOf(rows: string[][]): Layout {
 }
 
 async function run(options: Options, ctx: Context): Promise<CommandOutput | void> {
-  const [{ parseObjectName, parseDnsLabel }, { parseDurationMs }, { openCluster, readConfiguration }, { listEvents, watchEvents, sortEvents, occurrence }, { clusterStatus }, { formatAge }, errors, { parseOutputFormat, compileQuery }] =
+  const [{ parseObjectName, parseDnsLabel }, { parseDurationMs }, { openCluster, readConfiguration, boundRequests }, { listEvents, watchEvents, sortEvents, occurrence }, { clusterStatus }, { formatAge }, errors, { parseOutputFormat, compileQuery }, { interruptible, stopSignalOf }] =
     await Promise.all([
       import('../../../model/values.js'),
       import('../../../model/duration.js'),
@@ -106,6 +106,7 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
       import('../../../status/view.js'),
       import('../../../core/errors.js'),
       import('../../../core/output.js'),
+      import('../../../core/interrupt.js'),
     ]);
   const name = parseObjectName('-n/--name', options.name ?? '', 'configuration name');
   const namespace = options.namespace !== undefined ? parseDnsLabel('--namespace', options.namespace, 'namespace') : undefined;
@@ -114,71 +115,74 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
   const timeoutMs = options.timeout !== undefined ? parseDurationMs('--timeout', options.timeout) : undefined;
   const format = options.output !== undefined ? parseOutputFormat(options.output) : 'table';
   const session = await openCluster(ctx, options, 'events', (cluster) => `Without cluster access, k8s-gitops status -g RG -c ${cluster} -t TYPE -n ${name} shows each object's last message as Azure reports it.`);
-
-  // The configuration's objects, grouped as `status` groups them (labels, what applied what).
-  const { objects, configuration } = await readConfiguration(session, name, namespace);
-  const members = (list: typeof objects): Set<string> => {
-    const status = clusterStatus({ objects: list as never, configuration: { name, namespace: configuration.namespace } }, { now: Date.now() });
-    const found = status.configurations.find((c) => c.name === name && (c.namespace ?? configuration.namespace) === configuration.namespace);
-    return new Set((found?.objects ?? []).filter((o) => !only || (o.kind === only.kind && (only.name === undefined || o.name === only.name))).map(objectKey));
-  };
-  let wanted = members(objects);
-  if (only?.name !== undefined && wanted.size === 0) {
-    throw new errors.NotFoundError(`configuration '${name}' has no ${only.kind} '${only.name}' in the cluster.`, `Its objects: k8s-gitops flux config tree --context ${session.kube.contextName} -n ${name}`);
-  }
-  const namespaces = [...new Set([configuration.namespace, ...[...wanted].map((k) => k.split('/')[1]!)])].sort();
-  const fieldSelector = only ? `involvedObject.kind=${only.kind}${only.name !== undefined ? `,involvedObject.name=${only.name}` : ''}` : undefined;
-  const queries = namespaces.map((ns) => ({ namespace: ns, ...(fieldSelector ? { fieldSelector } : {}) }));
-  const listed = await session.run(() => Promise.all(queries.map((q) => listEvents(session.kube, q))));
-  const ours = (e: FluxEvent): boolean => wanted.has(objectKey(e.object));
-  const events = sortEvents(listed.flatMap((l) => l.events).filter(ours));
-  const c = ctx.color.stdout;
-  const table = format === 'table' && options.query === undefined;
-
-  if (!options.watch) {
-    if (!table) return { data: events.map(view) };
-    if (events.length === 0) {
-      ctx.stdout.write(`No events of '${name}'${only ? ` for ${options.for}` : ''} in the cluster (Kubernetes keeps them for about an hour).\n`);
-      return;
+  // With --watch, --timeout bounds the whole, the first reads included; Ctrl-C and SIGTERM stop it as every wait.
+  return interruptible(async (stop) => {
+    const requests = await boundRequests(session, stop, timeoutMs, options.timeout ?? '');
+    try {
+      return await show(requests, stop);
+    } finally {
+      requests.dispose();
     }
-    const now = Date.now();
-    const rows = events.map((e) => cells(e, configuration.namespace, now, formatAge));
-    const layout = layoutOf(rows);
-    const out = [c.bold(HEADER.map((h, i) => (i < 4 ? h.padEnd(layout.widths[i]!) : h)).join('   ').trimEnd()), ...events.map((e, i) => line(rows[i]!, e.message, layout, c, e.type))];
-    return { data: events.map(view), defaultFormat: 'table', table: `${out.join('\n')}\n` };
-  }
+  });
 
-  // --watch: what is there, then each event as it comes (one JSON document per line unless a table).
-  const query = options.query !== undefined ? compileQuery(options.query) : (v: unknown): unknown => v;
-  // Columns as wide as what is there, and at least as wide as typical Flux values.
-  const layout = { widths: layoutOf([['', '', '', ''], ...events.map((e) => cells(e, configuration.namespace, Date.now(), formatAge))]).widths.map((w, i) => Math.max(w, [9, 7, 23, 30][i]!)) };
-  if (table) ctx.stdout.write(`${c.bold(HEADER.map((h, i) => (i < 4 ? h.padEnd(layout.widths[i]!) : h)).join('   ').trimEnd())}\n`);
-  const emit = (e: FluxEvent): void => {
-    if (format === 'none') return;
-    if (!table) ctx.stdout.write(`${JSON.stringify(query(view(e)))}\n`);
-    else ctx.stdout.write(`${line(cells(e, configuration.namespace, Date.now(), formatAge), e.message, layout, c, e.type)}\n`);
-  };
-  for (const e of events) emit(e);
-  const seen = new Set(listed.flatMap((l) => l.events).map(occurrence));
-  const controller = new AbortController();
-  const onSigint = (): void => controller.abort();
-  process.once('SIGINT', onSigint);
-  const timer = timeoutMs !== undefined ? setTimeout(() => controller.abort('timeout'), timeoutMs) : undefined;
-  // An event of an object the configuration got meanwhile (a new HelmRelease): look at the objects again, now and then.
-  let refreshedAt = Date.now();
-  const accept = async (e: FluxEvent): Promise<void> => {
-    if (!ours(e) && Date.now() - refreshedAt > 5000 && namespaces.includes(e.object.namespace)) {
-      refreshedAt = Date.now();
-      wanted = members(await session.kube.list({ namespace: configuration.namespace }).catch(() => objects));
+  async function show(requests: import('./cluster.js').BoundedRequests, stop: AbortSignal): Promise<CommandOutput | void> {
+    // The configuration's objects, grouped as `status` groups them (labels, what applied what).
+    const { objects, configuration } = await requests.run(`reading the Flux objects of '${name}'`, () => readConfiguration(session, name, namespace, undefined, requests.signal));
+    const members = (list: typeof objects): Set<string> => {
+      const status = clusterStatus({ objects: list as never, configuration: { name, namespace: configuration.namespace } }, { now: Date.now() });
+      const found = status.configurations.find((c) => c.name === name && (c.namespace ?? configuration.namespace) === configuration.namespace);
+      return new Set((found?.objects ?? []).filter((o) => !only || (o.kind === only.kind && (only.name === undefined || o.name === only.name))).map(objectKey));
+    };
+    let wanted = members(objects);
+    if (only?.name !== undefined && wanted.size === 0) {
+      throw new errors.NotFoundError(`configuration '${name}' has no ${only.kind} '${only.name}' in the cluster.`, `Its objects: k8s-gitops flux config tree --context ${session.kube.contextName} -n ${name}`);
     }
-    if (ours(e)) emit(e);
-  };
-  try {
+    const namespaces = [...new Set([configuration.namespace, ...[...wanted].map((k) => k.split('/')[1]!)])].sort();
+    const fieldSelector = only ? `involvedObject.kind=${only.kind}${only.name !== undefined ? `,involvedObject.name=${only.name}` : ''}` : undefined;
+    const queries = namespaces.map((ns) => ({ namespace: ns, ...(fieldSelector ? { fieldSelector } : {}) }));
+    const listed = await requests.run(`listing the events of '${name}'`, () => Promise.all(queries.map((q) => listEvents(session.kube, q, requests.signal))));
+    const ours = (e: FluxEvent): boolean => wanted.has(objectKey(e.object));
+    const events = sortEvents(listed.flatMap((l) => l.events).filter(ours));
+    const c = ctx.color.stdout;
+    const table = format === 'table' && options.query === undefined;
+
+    if (!options.watch) {
+      if (!table) return { data: events.map(view) };
+      if (events.length === 0) {
+        ctx.stdout.write(`No events of '${name}'${only ? ` for ${options.for}` : ''} in the cluster (Kubernetes keeps them for about an hour).\n`);
+        return;
+      }
+      const now = Date.now();
+      const rows = events.map((e) => cells(e, configuration.namespace, now, formatAge));
+      const layout = layoutOf(rows);
+      const out = [c.bold(HEADER.map((h, i) => (i < 4 ? h.padEnd(layout.widths[i]!) : h)).join('   ').trimEnd()), ...events.map((e, i) => line(rows[i]!, e.message, layout, c, e.type))];
+      return { data: events.map(view), defaultFormat: 'table', table: `${out.join('\n')}\n` };
+    }
+
+    // --watch: what is there, then each event as it comes (one JSON document per line unless a table).
+    const query = options.query !== undefined ? compileQuery(options.query) : (v: unknown): unknown => v;
+    // Columns as wide as what is there, and at least as wide as typical Flux values.
+    const layout = { widths: layoutOf([['', '', '', ''], ...events.map((e) => cells(e, configuration.namespace, Date.now(), formatAge))]).widths.map((w, i) => Math.max(w, [9, 7, 23, 30][i]!)) };
+    if (table) ctx.stdout.write(`${c.bold(HEADER.map((h, i) => (i < 4 ? h.padEnd(layout.widths[i]!) : h)).join('   ').trimEnd())}\n`);
+    const emit = (e: FluxEvent): void => {
+      if (format === 'none') return;
+      if (!table) ctx.stdout.write(`${JSON.stringify(query(view(e)))}\n`);
+      else ctx.stdout.write(`${line(cells(e, configuration.namespace, Date.now(), formatAge), e.message, layout, c, e.type)}\n`);
+    };
+    for (const e of events) emit(e);
+    const seen = new Set(listed.flatMap((l) => l.events).map(occurrence));
+    // An event of an object the configuration got meanwhile (a new HelmRelease): look at the objects again, now and then.
+    let refreshedAt = Date.now();
+    const accept = async (e: FluxEvent): Promise<void> => {
+      if (!ours(e) && Date.now() - refreshedAt > 5000 && namespaces.includes(e.object.namespace)) {
+        refreshedAt = Date.now();
+        wanted = members(await session.kube.list({ namespace: configuration.namespace }, requests.signal).catch(() => objects));
+      }
+      if (ours(e)) emit(e);
+    };
     const expired = (ns: string) => (): void => ctx.log.verbose(`events in namespace ${ns}: the watch expired (410 Gone); listing again`);
-    await session.run(() => Promise.all(queries.map((q, i) => watchEvents(session.kube, q, listed[i]!.resourceVersion, seen, (e) => void accept(e), controller.signal, expired(q.namespace)))));
-  } finally {
-    process.removeListener('SIGINT', onSigint);
-    if (timer) clearTimeout(timer);
+    // Until --timeout (its end, exit 0) or Ctrl-C.
+    await session.run(() => Promise.all(queries.map((q, i) => watchEvents(session.kube, q, listed[i]!.resourceVersion, seen, (e) => void accept(e), requests.signal, expired(q.namespace)))));
+    if (stop.aborted) throw new errors.InterruptedError('interrupted.', undefined, stopSignalOf(stop));
   }
-  if (controller.signal.reason !== 'timeout') throw new errors.InterruptedError('interrupted.');
 }

@@ -57,7 +57,7 @@ Examples:
 }
 
 async function run(options: Options, ctx: Context): Promise<CommandOutput> {
-  const [{ parseObjectName, parseDnsLabel, parseBoolean }, { parseDurationMs }, { openCluster, readConfiguration }, errors, { systemClock }, { startProgress }, objects, { waitForReconcile, handledToken }, { revisionOf }, { formatOutput }] =
+  const [{ parseObjectName, parseDnsLabel, parseBoolean }, { parseDurationMs }, { openCluster, readConfiguration, boundRequests }, errors, { systemClock }, { startProgress }, objects, { waitForReconcile, handledToken }, { revisionOf }, { formatOutput }, { interruptible, stopSignalOf }] =
     await Promise.all([
       import('../../../model/values.js'),
       import('../../../model/duration.js'),
@@ -69,6 +69,7 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput> {
       import('../../../kube/reconcile.js'),
       import('../../../status/cluster.js'),
       import('../../../core/output.js'),
+      import('../../../core/interrupt.js'),
     ]);
   const { UsageError, FailedError, TimeoutError, NotFoundError, InterruptedError, CliError } = errors;
   const name = parseObjectName('-n/--name', options.name ?? '', 'configuration name');
@@ -84,94 +85,101 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput> {
     return `Without cluster access, Azure's agent applies what Azure holds within its own polling interval: change the configuration with k8s-gitops flux config update, then wait for it with k8s-gitops status ${follow} --wait-for compliant.`;
   });
   const { kube } = session;
-  const { configuration } = await readConfiguration(session, name, namespace);
-  const targets = [...(withSource && configuration.source ? [configuration.source] : []), ...configuration.kustomizations];
-  if (withSource && !configuration.source) ctx.log.warn(`the source of '${name}' was not found in the cluster; only its kustomizations are reconciled.`);
-  const suspended = targets.filter((o) => o.spec?.suspend === true);
-  if (suspended.length > 0) {
-    throw new UsageError(undefined, `'${name}' is suspended (${suspended.map((o) => `${o.kind} ${o.metadata.name}`).join(', ')}): Flux would only note the request; nothing was sent.`, `Resume it first: k8s-gitops flux config resume ${follow}`);
-  }
 
-  const rows: Record<string, unknown>[] = [];
-  const format = options.output;
-  /** Prints what was reconciled so far (stdout), before a failure ends the command. */
-  const printSoFar = (): void => {
-    if (rows.length === 0) return;
-    ctx.stdout.write(formatOutput(rows, { format: (format ?? 'table') as never, ...(options.query !== undefined ? { query: options.query } : {}), columns: COLUMNS, color: ctx.color.stdout.level > 0 }));
-  };
-  const controller = new AbortController();
-  const onSigint = (): void => controller.abort();
-  process.once('SIGINT', onSigint);
-  try {
-    for (const target of targets) {
-      const id = `${target.kind} ${target.metadata.namespace}/${target.metadata.name}`;
-      const before = handledToken(target);
-      const token = new Date(clock.now()).toISOString();
-      const progress = await startProgress(ctx, `Reconciling ${id}`);
-      let result;
-      try {
-        await session.run(() => objects.requestReconcile(kube, target, token));
-        progress.state('requested');
-        result = await session.run(() =>
-          waitForReconcile({
-            read: () => objects.getFluxObject(kube, target.kind, target.metadata.namespace ?? '', target.metadata.name),
-            clock,
-            deadline,
-            intervalMs: FIRST_POLL_MS,
-            maxIntervalMs: POLL_MS,
-            before,
-            signal: controller.signal,
-            onState: (r, handled) => progress.state(handled ? `${r.state}${r.reason ? ` (${r.reason})` : ''}` : 'waiting for the controller'),
-          }),
-        );
-      } catch (err) {
-        progress.stop();
-        if (err instanceof InterruptedError) throw new InterruptedError(`interrupted while waiting for ${id}.`, 'The reconcile request stays: Flux handles it anyway.');
-        throw err;
+  // --timeout bounds the whole, every request included; Ctrl-C and SIGTERM stop it as every wait.
+  return interruptible(async (stop) => {
+    const requests = await boundRequests(session, stop, Math.max(0, deadline - clock.now()), timeoutText);
+    try {
+      const { configuration } = await requests.run(`reading the Flux objects of '${name}'`, () => readConfiguration(session, name, namespace, undefined, requests.signal));
+      const targets = [...(withSource && configuration.source ? [configuration.source] : []), ...configuration.kustomizations];
+      if (withSource && !configuration.source) ctx.log.warn(`the source of '${name}' was not found in the cluster; only its kustomizations are reconciled.`);
+      const suspended = targets.filter((o) => o.spec?.suspend === true);
+      if (suspended.length > 0) {
+        throw new UsageError(undefined, `'${name}' is suspended (${suspended.map((o) => `${o.kind} ${o.metadata.name}`).join(', ')}): Flux would only note the request; nothing was sent.`, `Resume it first: k8s-gitops flux config resume ${follow}`);
       }
-      if (result.outcome === 'gone') {
-        progress.fail(`${id}: gone`);
-        throw new NotFoundError(`${id} was deleted while it was being reconciled.`);
-      }
-      const obj = result.object;
-      const r = result.readiness;
-      if (obj && r) {
-        const revision = revisionOf(obj as never);
-        rows.push({
-          kind: target.kind,
-          namespace: target.metadata.namespace ?? '',
-          name: target.metadata.name,
-          ready: r.ready,
-          state: r.state,
-          ...(r.reason ? { reason: r.reason } : {}),
-          ...(revision ? { revision } : {}),
-          ...(r.message ? { message: r.message } : {}),
-          requestedAt: token,
-          ...(handledToken(obj) ? { handledAt: handledToken(obj) } : {}),
-        });
-      }
-      switch (result.outcome) {
-        case 'ready':
-          progress.succeed(`${id} reconciled${r?.message ? `: ${r.message}` : ''}`);
-          break;
-        case 'failed':
-          progress.fail(`${id} failed`);
+      return await reconcileInOrder(targets);
+    } finally {
+      requests.dispose();
+    }
+
+    async function reconcileInOrder(targets: import('../../../kube/access.js').KubeFluxObject[]): Promise<CommandOutput> {
+      const rows: Record<string, unknown>[] = [];
+      const format = options.output;
+      /** Prints what was reconciled so far (stdout), before a failure ends the command. */
+      const printSoFar = (): void => {
+        if (rows.length === 0) return;
+        ctx.stdout.write(formatOutput(rows, { format: (format ?? 'table') as never, ...(options.query !== undefined ? { query: options.query } : {}), columns: COLUMNS, color: ctx.color.stdout.level > 0 }));
+      };
+      for (const target of targets) {
+        const id = `${target.kind} ${target.metadata.namespace}/${target.metadata.name}`;
+        const before = handledToken(target);
+        const token = new Date(clock.now()).toISOString();
+        const progress = await startProgress(ctx, `Reconciling ${id}`);
+        let result;
+        try {
+          await requests.run(`asking ${id} to reconcile`, () => objects.requestReconcile(kube, target, token, requests.signal));
+          progress.state('requested');
+          result = await requests.run(`waiting for ${id}`, () =>
+            waitForReconcile({
+              read: () => objects.getFluxObject(kube, target.kind, target.metadata.namespace ?? '', target.metadata.name, requests.signal),
+              clock,
+              deadline,
+              intervalMs: FIRST_POLL_MS,
+              maxIntervalMs: POLL_MS,
+              before,
+              signal: stop,
+              expired: requests.expired,
+              onState: (r, handled) => progress.state(handled ? `${r.state}${r.reason ? ` (${r.reason})` : ''}` : 'waiting for the controller'),
+            }),
+          );
+        } catch (err) {
+          progress.stop();
           printSoFar();
-          throw new FailedError(`${id} failed: ${r?.reason ? `${r.reason}: ` : ''}${r?.message ?? 'no reason given'}`, `See its events: k8s-gitops flux config events --context ${kube.contextName} -n ${name} --for ${target.kind}/${target.metadata.name}`);
-        case 'suspended':
-          progress.fail(`${id} was suspended meanwhile`);
-          printSoFar();
-          throw new CliError(`${id} was suspended while it was being reconciled.`);
-        case 'timeout': {
-          progress.fail(`${id}: not reconciled within ${timeoutText}`);
-          printSoFar();
-          const last = result.handled && r ? `last state: ${r.state}${r.reason ? ` (${r.reason})` : ''}${r.message ? `: ${r.message}` : ''}` : 'its controller has not handled the request yet';
-          throw new TimeoutError(`${id} was not reconciled within ${timeoutText}; ${last}.`, 'The request stays: Flux handles it when it can. Give a longer --timeout, or follow it with k8s-gitops status --context ' + kube.contextName + ` -n ${name} --watch`);
+          if (err instanceof InterruptedError) throw new InterruptedError(`interrupted while waiting for ${id}.`, 'The reconcile request stays: Flux handles it anyway.', stopSignalOf(stop));
+          throw err;
+        }
+        if (result.outcome === 'gone') {
+          progress.fail(`${id}: gone`);
+          throw new NotFoundError(`${id} was deleted while it was being reconciled.`);
+        }
+        const obj = result.object;
+        const r = result.readiness;
+        if (obj && r) {
+          const revision = revisionOf(obj as never);
+          rows.push({
+            kind: target.kind,
+            namespace: target.metadata.namespace ?? '',
+            name: target.metadata.name,
+            ready: r.ready,
+            state: r.state,
+            ...(r.reason ? { reason: r.reason } : {}),
+            ...(revision ? { revision } : {}),
+            ...(r.message ? { message: r.message } : {}),
+            requestedAt: token,
+            ...(handledToken(obj) ? { handledAt: handledToken(obj) } : {}),
+          });
+        }
+        switch (result.outcome) {
+          case 'ready':
+            progress.succeed(`${id} reconciled${r?.message ? `: ${r.message}` : ''}`);
+            break;
+          case 'failed':
+            progress.fail(`${id} failed`);
+            printSoFar();
+            throw new FailedError(`${id} failed: ${r?.reason ? `${r.reason}: ` : ''}${r?.message ?? 'no reason given'}`, `See its events: k8s-gitops flux config events --context ${kube.contextName} -n ${name} --for ${target.kind}/${target.metadata.name}`);
+          case 'suspended':
+            progress.fail(`${id} was suspended meanwhile`);
+            printSoFar();
+            throw new CliError(`${id} was suspended while it was being reconciled.`);
+          case 'timeout': {
+            progress.fail(`${id}: not reconciled within ${timeoutText}`);
+            printSoFar();
+            const last = result.handled && r ? `last state: ${r.state}${r.reason ? ` (${r.reason})` : ''}${r.message ? `: ${r.message}` : ''}` : 'its controller has not handled the request yet';
+            throw new TimeoutError(`${id} was not reconciled within ${timeoutText}; ${last}.`, 'The request stays: Flux handles it when it can. Give a longer --timeout, or follow it with k8s-gitops status --context ' + kube.contextName + ` -n ${name} --watch`);
+          }
         }
       }
+      return { data: rows, defaultFormat: 'table', columns: COLUMNS };
     }
-  } finally {
-    process.removeListener('SIGINT', onSigint);
-  }
-  return { data: rows, defaultFormat: 'table', columns: COLUMNS };
+  });
 }
