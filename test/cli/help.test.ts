@@ -200,9 +200,23 @@ describe('--help on every group', () => {
     const help = tree.helps.get('')!.stdout;
     expect(subcommands(help)).toEqual(expect.arrayContaining(['extension', 'flux', 'status']));
     expect(help).toMatch(/Exit codes:/);
-    for (const code of ['0 ok', '1 error', '2 invalid input', '3 not found', '4 not authorised', '5 timed out', '6 failed', '130 interrupted']) {
+    for (const code of ['0 ok', '1 error', '2 invalid input', '3 not found', '4 not authorised', '5 timed out', '6 failed', '7 differences (diff --exit-code)', '130 interrupted']) {
       expect(help).toContain(code);
     }
+  });
+
+  test("every exit code the CLI has is in the README's table and the root help, and no other", async () => {
+    const { ExitCode } = await import('../../src/core/errors.js');
+    const codes = [...new Set(Object.values(ExitCode))].sort((a, b) => a - b);
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('### Exit codes'));
+    const rows = [...table.slice(0, table.indexOf('\n\n', table.indexOf('| Code |'))).matchAll(/^\| (\d+) \|/gm)].map((m) => Number(m[1]));
+    expect(rows).toEqual(codes);
+    const help = tree.helps.get('')!.stdout;
+    const listed = [...help.slice(help.indexOf('Exit codes:')).matchAll(/\b(\d+) [a-z]/g)].map((m) => Number(m[1]));
+    // 143 (SIGTERM) is what shells report anyway; the help names the rest.
+    expect(listed).toEqual(codes.filter((c) => c !== ExitCode.terminated));
+    expect(table).toMatch(/^\| 7 \| `flux config diff --exit-code` found differences/m);
   });
 
   test('-h is the same as --help', () => {
