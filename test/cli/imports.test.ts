@@ -106,8 +106,12 @@ const OFFLINE_RUNS: Array<[string, string[], number]> = [
   ["az's flux create … --dry-run", ['flux', 'create', ...TUTORIAL.slice(3), '--dry-run'], 0],
   ['a mistyped choice (-t managedCluster)', ['extension', 'create', '-g', 'rg', '-c', 'aks1', '-t', 'managedCluster', '--dry-run'], 2],
   ['a bad FLUX_EXTENSION_VERSION-style flag', [...TUTORIAL, '--extension-version', 'latest'], 2],
-  ['flux config diff --help', ['flux', 'config', 'diff', '--help'], 0],
+  ...['diff', 'suspend', 'resume', 'reconcile', 'tree', 'events'].map((verb): [string, string[], number] => [`flux config ${verb} --help`, ['flux', 'config', verb, '--help'], 0]),
+  ['a usage error of diff', ['flux', 'config', 'diff', ...ON_AKS, '-n', 'cluster-config', '--interval', '5 minutes'], 2],
+  ['a usage error of suspend', ['flux', 'config', 'suspend', ...ON_AKS, '-n', 'Cluster_Config'], 2],
+  ['a usage error of resume', ['flux', 'config', 'resume', ...ON_AKS, '-n', 'cluster-config', '--wait-timeout', 'soon'], 2],
   ['a usage error of reconcile', ['flux', 'config', 'reconcile', '--context', 'aks1', '-n', 'cluster-config', '--timeout', '5'], 2],
+  ['a usage error of tree', ['flux', 'config', 'tree', '--context', 'aks1', '-n', 'cluster-config', '--namespace', 'Not_A_Namespace'], 2],
   ['a usage error of events', ['flux', 'config', 'events', '--context', 'aks1', '-n', 'cluster-config', '--for', 'Deployment/web'], 2],
 ];
 
