@@ -4,48 +4,30 @@
  * CustomObjectsApi, CoreV1Api, Watch, and the informer's re-list after 410) and, when it is on
  * the machine, kubectl.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { describe, expect, test } from '@jest/globals';
 import * as k8s from '@kubernetes/client-node';
-import { AKS, FAST, sleep, startEmulator, waitFor, type RunningEmulator } from './harness.js';
-import { cfgPath, KS, KUBECTL, putConfig, readyOf, runKubectl, waitCompliance } from './kubeharness.js';
+import { AKS, sleep, waitFor } from './harness.js';
+import { cfgPath, useClusterEmulator, KS, KUBECTL, putConfig, readyOf, runKubectl, waitCompliance } from './kubeharness.js';
 
-let emu: RunningEmulator;
-const scratch = mkdtempSync(join(tmpdir(), 'emulator-kube-'));
-
-beforeAll(async () => {
-  emu = await startEmulator(FAST);
-});
-
-afterAll(async () => {
-  await emu?.stop();
-  rmSync(scratch, { recursive: true, force: true });
-});
-
-beforeEach(async () => {
-  await emu.control('POST', 'reset');
-  await emu.control('POST', 'faults', { extension: { aks1: 'installed' } });
-});
+const setup = useClusterEmulator();
 
 const KUSTOMIZATIONS = { group: 'kustomize.toolkit.fluxcd.io', version: 'v1', plural: 'kustomizations' };
 
 function loadConfig(): k8s.KubeConfig {
   const kc = new k8s.KubeConfig();
-  kc.loadFromFile(emu.env.KUBECONFIG!);
+  kc.loadFromFile(setup.emu.env.KUBECONFIG!);
   // The CA inline rather than as the emulator's file: an informer can start one more watch after
   // stop() (a re-list in flight when it is stopped goes on to watch), and client-node reads a CA
   // file synchronously as it does; once the emulator has gone with its directory, that throws
   // outside any test and takes the whole jest worker down.
-  const clusters = kc.clusters.map((c) => ({ ...c, caData: Buffer.from(emu.ca).toString('base64'), caFile: undefined }));
+  const clusters = kc.clusters.map((c) => ({ ...c, caData: Buffer.from(setup.emu.ca).toString('base64'), caFile: undefined }));
   kc.loadFromOptions({ clusters, users: kc.users, contexts: kc.contexts, currentContext: kc.getCurrentContext() });
   return kc;
 }
 
 async function tutorial(): Promise<void> {
-  await putConfig(emu, 'cluster-config');
-  await waitCompliance(emu, 'cluster-config');
+  await putConfig(setup.emu, 'cluster-config');
+  await waitCompliance(setup.emu, 'cluster-config');
 }
 
 const statusCode = (err: unknown): number | undefined => (err as { code?: number }).code ?? (err as { statusCode?: number }).statusCode;
@@ -55,7 +37,7 @@ describe('@kubernetes/client-node 1.4 with the emulator’s kubeconfig', () => {
     const kc = loadConfig();
     expect(kc.getCurrentContext()).toBe('aks1');
     expect(kc.getContexts().map((c) => c.name)).toEqual(['aks1', 'arc1', 'arc-offline', 'hci1']);
-    expect(kc.getCurrentCluster()?.server).toBe(`${emu.base}/k8s/aks1`);
+    expect(kc.getCurrentCluster()?.server).toBe(`${setup.emu.base}/k8s/aks1`);
   });
 
   test('CustomObjectsApi lists, filters and gets the Flux objects; CoreV1Api lists namespaces', async () => {
@@ -109,8 +91,8 @@ describe('@kubernetes/client-node 1.4 with the emulator’s kubeconfig', () => {
       (type: string, obj: any) => seen.push(`${type} ${obj.metadata.name} ${readyOf(obj)}`),
       (err: unknown) => (finished = err),
     );
-    await putConfig(emu, 'cluster-config');
-    await waitCompliance(emu, 'cluster-config');
+    await putConfig(setup.emu, 'cluster-config');
+    await waitCompliance(setup.emu, 'cluster-config');
     const deadline = Date.now() + 3000;
     while (seen.filter((s) => s.endsWith('True/ReconciliationSucceeded')).length < 2 && Date.now() < deadline) await sleep(20);
     // The server kept the watch open all along (aborting it then ends it on our side).
@@ -126,7 +108,7 @@ describe('@kubernetes/client-node 1.4 with the emulator’s kubeconfig', () => {
 
   test('Watch gets 410 for a too-old resourceVersion; the informer re-lists after a 410 ERROR and catches up', async () => {
     await tutorial();
-    await emu.control('POST', 'faults', { watchHistory: 2 });
+    await setup.emu.control('POST', 'faults', { watchHistory: 2 });
     const kc = loadConfig();
     const api = kc.makeApiClient(k8s.CustomObjectsApi);
     const listed = (await api.listClusterCustomObject(KUSTOMIZATIONS)) as { metadata: { resourceVersion: string } };
@@ -135,8 +117,8 @@ describe('@kubernetes/client-node 1.4 with the emulator’s kubeconfig', () => {
     informer.on('connect', () => connects++);
     await informer.start();
     // A new branch: each reconciliation step changes more objects than the history keeps.
-    await emu.request('PATCH', cfgPath(AKS, 'cluster-config'), { body: { properties: { gitRepository: { repositoryRef: { branch: 'dev' } } } } });
-    await waitFor(emu, cfgPath(AKS, 'cluster-config'), (b) => b.properties.complianceState === 'Compliant' && String(b.properties.sourceSyncedCommitId).startsWith('dev/'));
+    await setup.emu.request('PATCH', cfgPath(AKS, 'cluster-config'), { body: { properties: { gitRepository: { repositoryRef: { branch: 'dev' } } } } });
+    await waitFor(setup.emu, cfgPath(AKS, 'cluster-config'), (b) => b.properties.complianceState === 'Compliant' && String(b.properties.sourceSyncedCommitId).startsWith('dev/'));
     const deadline = Date.now() + 3000;
     const revisions = (): string[] => informer.list().map((o: any) => `${o.metadata.name} ${o.status?.lastAppliedRevision?.replace(/@.*/, '')}`);
     while (revisions().some((r) => !r.endsWith(' dev')) && Date.now() < deadline) await sleep(20);
@@ -159,7 +141,7 @@ if (!kubectl) {
 
 describe('kubectl', () => {
   // An isolated environment: only the emulator's kubeconfig, a scratch HOME and cache.
-  const run = (args: string[]): { status: number | null; stdout: string; stderr: string } => runKubectl(emu, scratch, args);
+  const run = (args: string[]): { status: number | null; stdout: string; stderr: string } => runKubectl(setup.emu, setup.scratch, args);
 
   (kubectl ? test : test.skip)(
     kubectl ? 'kubectl get kustomizations -A prints the kustomizations with READY True' : 'kubectl get kustomizations -A (SKIPPED: kubectl is not on PATH)',

@@ -1,15 +1,47 @@
 /**
- * Helpers for the tests of the emulated clusters' Kubernetes APIs: the emulator's kubeconfig,
- * plain HTTPS requests with a cluster's token, a line-by-line watch reader, and the ARM steps
- * that give a cluster Flux objects.
+ * Helpers for the tests of the emulated clusters' Kubernetes APIs: one emulator per test file,
+ * the emulator's kubeconfig, plain HTTPS requests with a cluster's token, a line-by-line watch
+ * reader, and the ARM steps that give a cluster Flux objects.
  */
+import { afterAll, beforeAll, beforeEach } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request, type RequestOptions as HttpsOptions } from 'node:https';
 import type { ClientRequest } from 'node:http';
 import { parse as parseYaml } from 'yaml';
-import { AKS, FLUX_API, httpsRequest, KC, sleep, tutorialConfig, waitFor, waitForOperation, type HttpResult, type RunningEmulator } from './harness.js';
+import { AKS, FAST, FLUX_API, httpsRequest, KC, sleep, startEmulator, tutorialConfig, waitFor, waitForOperation, type HttpResult, type RunningEmulator } from './harness.js';
+
+/**
+ * One emulator for a test file: started before its tests and stopped after them, its world
+ * reset before each test with the Flux extension installed on aks1; `scratch` is a directory of
+ * the file's own (kubectl's HOME), made when first asked for and removed at the end.
+ */
+export function useClusterEmulator(): { readonly emu: RunningEmulator; readonly scratch: string } {
+  let emu: RunningEmulator | undefined;
+  let scratch: string | undefined;
+  beforeAll(async () => {
+    emu = await startEmulator(FAST);
+  });
+  afterAll(async () => {
+    await emu?.stop();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+  beforeEach(async () => {
+    await emu!.control('POST', 'reset');
+    await emu!.control('POST', 'faults', { extension: { aks1: 'installed' } });
+  });
+  return {
+    get emu(): RunningEmulator {
+      if (!emu) throw new Error('the emulator is not started yet: use it inside tests and hooks');
+      return emu;
+    },
+    get scratch(): string {
+      return (scratch ??= mkdtempSync(join(tmpdir(), 'k8s-gitops-kube-')));
+    },
+  };
+}
 
 export interface Kubeconfig {
   'current-context': string;

@@ -7,31 +7,12 @@
  * Kustomization inventories, and the events of every transition in `v1` and `events.k8s.io/v1`
  * (list, field selectors, watch). With kubectl on PATH: `kubectl annotate` and `kubectl get events`.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { validateKubeObject } from '../../schemas/validate.js';
-import { AKS, FAST, sleep, startEmulator, waitFor, type RunningEmulator } from './harness.js';
-import { cfgPath, kindPath, kube, KUBECTL, putConfig, readyOf, runKubectl, waitCompliance, watchStream } from './kubeharness.js';
+import { AKS, sleep, waitFor } from './harness.js';
+import { cfgPath, useClusterEmulator, kindPath, kube, KUBECTL, putConfig, readyOf, runKubectl, waitCompliance, watchStream } from './kubeharness.js';
 
-let emu: RunningEmulator;
-let scratch: string;
-
-beforeAll(async () => {
-  emu = await startEmulator(FAST);
-  scratch = mkdtempSync(join(tmpdir(), 'k8s-gitops-kubectl-'));
-});
-
-afterAll(async () => {
-  await emu?.stop();
-  rmSync(scratch, { recursive: true, force: true });
-});
-
-beforeEach(async () => {
-  await emu.control('POST', 'reset');
-  await emu.control('POST', 'faults', { extension: { aks1: 'installed' } });
-});
+const setup = useClusterEmulator();
 
 const NS = 'cluster-config';
 const INFRA = `${kindPath('Kustomization', NS)}/cluster-config-infra`;
@@ -41,18 +22,18 @@ const JSON_PATCH = { 'Content-Type': 'application/json-patch+json' };
 const FAILURE = 'kustomize build failed: accumulating resources from ./infrastructure/nginx: evalsymlink failure on /tmp/kustomization-1234/infrastructure/nginx: lstat /tmp/kustomization-1234/infrastructure/nginx: no such file or directory; a message long enough that nothing may cut it short';
 
 async function tutorial(): Promise<void> {
-  await putConfig(emu, 'cluster-config');
-  await waitCompliance(emu, 'cluster-config');
+  await putConfig(setup.emu, 'cluster-config');
+  await waitCompliance(setup.emu, 'cluster-config');
 }
 
 async function get(path: string): Promise<any> {
-  const res = await kube(emu, 'aks1', path);
+  const res = await kube(setup.emu, 'aks1', path);
   expect(res.status).toBe(200);
   return res.body;
 }
 
 async function patch(path: string, body: unknown, headers: Record<string, string> = MERGE): Promise<any> {
-  return kube(emu, 'aks1', path, { method: 'PATCH', headers, body: JSON.stringify(body) });
+  return kube(setup.emu, 'aks1', path, { method: 'PATCH', headers, body: JSON.stringify(body) });
 }
 
 /** Polls a cluster object until `predicate` holds. */
@@ -70,7 +51,7 @@ const requestAt = (token: string): unknown => ({ metadata: { annotations: { 'rec
 
 /** Azure's view of one object of the configuration. */
 async function armStatus(kind: string, name: string): Promise<any> {
-  const res = await emu.request('GET', cfgPath(AKS, 'cluster-config'));
+  const res = await setup.emu.request('GET', cfgPath(AKS, 'cluster-config'));
   return res.body.properties.statuses.find((s: any) => s.kind === kind && s.name === name);
 }
 
@@ -92,16 +73,16 @@ describe('PATCH of Flux objects', () => {
 
   test('every Kubernetes request is logged apart from ARM: method, path, content type, the PATCH body, the status; a clear forgets them', async () => {
     await tutorial();
-    await emu.control('DELETE', 'requests');
+    await setup.emu.control('DELETE', 'requests');
     await get(INFRA);
     expect((await patch(INFRA, requestAt('logged'))).status).toBe(200);
     expect((await patch(`${INFRA}-nope`, requestAt('x'))).status).toBe(404);
-    const log = (await emu.control('GET', 'kube-requests')).body as any[];
+    const log = (await setup.emu.control('GET', 'kube-requests')).body as any[];
     expect(log.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([`GET /k8s/aks1${INFRA} 200`, `PATCH /k8s/aks1${INFRA} 200`, `PATCH /k8s/aks1${INFRA}-nope 404`]);
     expect(log[1]).toMatchObject({ headers: { 'content-type': 'application/merge-patch+json', authorization: 'Bearer <redacted>' }, body: requestAt('logged') });
-    expect((await emu.control('GET', 'requests')).body).toEqual([]);
-    await emu.control('DELETE', 'requests');
-    expect((await emu.control('GET', 'kube-requests')).body).toEqual([]);
+    expect((await setup.emu.control('GET', 'requests')).body).toEqual([]);
+    await setup.emu.control('DELETE', 'requests');
+    expect((await setup.emu.control('GET', 'kube-requests')).body).toEqual([]);
   });
 
   test('a JSON patch of the spec bumps the generation; the controller reconciles it again and Azure reports the same Ready condition', async () => {
@@ -185,13 +166,13 @@ describe('reconcile.fluxcd.io/requestedAt', () => {
 
   test('a failing kustomization fails again with the whole message, reported by Azure as Non-Compliant, as a Warning event', async () => {
     await tutorial();
-    await emu.control('POST', 'faults', { failKustomization: { infra: FAILURE } });
+    await setup.emu.control('POST', 'faults', { failKustomization: { infra: FAILURE } });
     const token = '2026-12-06T10:00:00.123456789Z';
     await patch(INFRA, requestAt(token));
     const done = await until(INFRA, (o) => o.status.lastHandledReconcileAt === token);
     const ready = done.status.conditions.find((c: any) => c.type === 'Ready');
     expect(ready).toMatchObject({ status: 'False', reason: 'BuildFailed', message: FAILURE });
-    await waitFor(emu, cfgPath(AKS, 'cluster-config'), (b) => b.properties.complianceState === 'Non-Compliant');
+    await waitFor(setup.emu, cfgPath(AKS, 'cluster-config'), (b) => b.properties.complianceState === 'Non-Compliant');
     expect((await armStatus('Kustomization', 'cluster-config-infra')).statusConditions[0]).toMatchObject({ status: 'False', reason: 'BuildFailed', message: FAILURE });
 
     const events = await get(`/api/v1/namespaces/${NS}/events?fieldSelector=involvedObject.name%3Dcluster-config-infra,type%3DWarning`);
@@ -214,9 +195,9 @@ describe('reconcile.fluxcd.io/requestedAt', () => {
 
   test('a suspended object only echoes the token: its status is left as it was', async () => {
     await tutorial();
-    const put = await emu.request('PATCH', cfgPath(AKS, 'cluster-config'), { body: { properties: { suspend: true } } });
+    const put = await setup.emu.request('PATCH', cfgPath(AKS, 'cluster-config'), { body: { properties: { suspend: true } } });
     expect(put.status).toBe(202);
-    await waitFor(emu, cfgPath(AKS, 'cluster-config'), (b) => b.properties.complianceState === 'Suspended');
+    await waitFor(setup.emu, cfgPath(AKS, 'cluster-config'), (b) => b.properties.complianceState === 'Suspended');
     const before = await until(INFRA, (o) => o.spec.suspend === true);
     await patch(INFRA, requestAt('t-suspended'));
     const done = await until(INFRA, (o) => o.status.lastHandledReconcileAt === 't-suspended');
@@ -251,8 +232,8 @@ describe('inventories', () => {
 
   test('a kustomization of another repository applies nothing: an empty inventory once applied', async () => {
     const body: any = { properties: { scope: 'cluster', namespace: 'team', sourceKind: 'GitRepository', gitRepository: { url: 'https://example.com/team.git', repositoryRef: { branch: 'main' } }, kustomizations: { app: { path: './app' } } } };
-    await putConfig(emu, 'team', body);
-    await waitCompliance(emu, 'team');
+    await putConfig(setup.emu, 'team', body);
+    await waitCompliance(setup.emu, 'team');
     expect((await get(`${kindPath('Kustomization', 'team')}/team-app`)).status.inventory).toEqual({ entries: [] });
   });
 });
@@ -286,14 +267,14 @@ describe('events', () => {
 
     const all = await get('/api/v1/events');
     expect(all.items.length).toBeGreaterThan(core.items.length);
-    const unknownField = await kube(emu, 'aks1', `/api/v1/namespaces/${NS}/events?fieldSelector=spec.nothing%3Dx`);
+    const unknownField = await kube(setup.emu, 'aks1', `/api/v1/namespaces/${NS}/events?fieldSelector=spec.nothing%3Dx`);
     expect(unknownField.status).toBe(400);
   });
 
   test('a watch of events sees the events of a reconcile request as they happen', async () => {
     await tutorial();
     const listed = await get(`/api/v1/namespaces/${NS}/events`);
-    const watch = watchStream(emu, 'aks1', `/api/v1/namespaces/${NS}/events?watch=true&resourceVersion=${listed.metadata.resourceVersion}&fieldSelector=involvedObject.name%3Dcluster-config`);
+    const watch = watchStream(setup.emu, 'aks1', `/api/v1/namespaces/${NS}/events?watch=true&resourceVersion=${listed.metadata.resourceVersion}&fieldSelector=involvedObject.name%3Dcluster-config`);
     await watch.ready;
     expect(watch.status).toBe(200);
     await patch(SOURCE, requestAt('watch-me'));
@@ -308,13 +289,13 @@ const kubectl = KUBECTL;
 if (!kubectl) console.warn('kubectl is not on PATH: the kubectl annotate / get events test of the emulated Kubernetes API is SKIPPED.');
 
 describe('kubectl', () => {
-  const run = (args: string[]): { status: number | null; stdout: string; stderr: string } => runKubectl(emu, scratch, args);
+  const run = (args: string[]): { status: number | null; stdout: string; stderr: string } => runKubectl(setup.emu, setup.scratch, args);
 
   (kubectl ? test : test.skip)(
     kubectl ? 'kubectl annotate asks for a reconcile; kubectl get events shows it, and the failure message whole' : 'kubectl annotate and get events (SKIPPED: kubectl is not on PATH)',
     async () => {
       await tutorial();
-      await emu.control('POST', 'faults', { failKustomization: { infra: FAILURE } });
+      await setup.emu.control('POST', 'faults', { failKustomization: { infra: FAILURE } });
       const annotate = run(['-n', NS, 'annotate', '--overwrite', '--field-manager=flux-client-side-apply', 'kustomization', 'cluster-config-infra', 'reconcile.fluxcd.io/requestedAt=from-kubectl']);
       expect({ status: annotate.status, stdout: annotate.stdout, stderr: annotate.stderr }).toEqual({ status: 0, stdout: 'kustomization.kustomize.toolkit.fluxcd.io/cluster-config-infra annotated\n', stderr: '' });
       await until(INFRA, (o) => o.status.lastHandledReconcileAt === 'from-kubectl');
