@@ -9,7 +9,7 @@ import { systemClock } from '../core/clock.js';
 import { delimiter, dirname, join } from 'node:path';
 import { homedir } from 'node:os';
 import { echo, shellWord } from '../core/echo.js';
-import { AuthError, CliError, UsageError } from '../core/errors.js';
+import { AuthError, CliError, TimeoutError, UsageError } from '../core/errors.js';
 import { readFileFor } from '../model/input.js';
 
 import { FLUX_KINDS, type FluxKind } from './kinds.js';
@@ -41,6 +41,24 @@ export interface KubeOptions {
    * name is used (the name `az aks get-credentials` gives it), never a guess at another.
    */
   clusterName?: string;
+  /** The time limit of each request (default KUBE_REQUEST_LIMIT_MS). */
+  requestLimitMs?: number;
+}
+
+/**
+ * How long one request to the cluster may take, as one ARM request may: a cluster that stops
+ * answering ends a command that has no deadline of its own too (exit 5), instead of holding it
+ * for ever. Watches are long-lived by design and have their own ends (the command's deadline,
+ * Ctrl-C); the lists and reads around them have this limit.
+ */
+export const KUBE_REQUEST_LIMIT_MS = 60_000;
+
+/** Whether a request ended because its own time limit passed (AbortSignal.timeout's reason, maybe wrapped). */
+function timedOut(err: unknown): boolean {
+  for (let e = err as { name?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+    if (e.name === 'TimeoutError') return true;
+  }
+  return false;
 }
 
 export interface Selector {
@@ -147,6 +165,7 @@ export class KubeAccess {
     readonly lib: typeof import('@kubernetes/client-node'),
     readonly contextName: string,
     readonly server: string,
+    private readonly requestLimitMs: number,
   ) {}
 
   static async connect(ctx: Context, options: KubeOptions): Promise<KubeAccess> {
@@ -174,11 +193,17 @@ export class KubeAccess {
     if (!cluster) throw new UsageError('--context', 'the kubeconfig has no current cluster.', 'Give --context NAME, or --kubeconfig PATH.');
     checkTransport(ctx, kc.getCurrentContext(), cluster, kc.getCurrentUser());
     ctx.log.verbose(`Kubernetes API ${cluster.server} (context ${kc.getCurrentContext()})`);
-    return new KubeAccess(ctx, kc, kc.makeApiClient(lib.CustomObjectsApi), lib, kc.getCurrentContext(), cluster.server);
+    return new KubeAccess(ctx, kc, kc.makeApiClient(lib.CustomObjectsApi), lib, kc.getCurrentContext(), cluster.server, options.requestLimitMs ?? KUBE_REQUEST_LIMIT_MS);
   }
 
-  /** A failed request as the error to report (401/403: not authorised; anything else: 1). */
+  /** A failed request as the error to report (401/403: not authorised; its time limit passed: 5; anything else: 1). */
   translate(err: unknown, what: string): CliError {
+    if (timedOut(err)) {
+      return new TimeoutError(
+        `the Kubernetes API at ${this.server} (context ${this.contextName}) did not answer within ${Math.round(this.requestLimitMs / 1000)}s (${what}).`,
+        'Check that the cluster is reachable from here (its API server, a VPN, az connectedk8s proxy), then try again.',
+      );
+    }
     const code = statusOf(err);
     if (code === 401 || code === 403) return new AuthError(`the Kubernetes API refused ${what} (${code}).`, 'Check the credentials of the kubeconfig context and its RBAC (list/watch on Flux resources).');
     const message = (err as Error)?.message?.split('\n')[0] ?? String(err);
@@ -188,15 +213,19 @@ export class KubeAccess {
     return new CliError(`reading ${what} from ${this.server} failed: ${message}${why && !message.includes(why) ? ` (${why})` : ''}`);
   }
 
-  /** Request options that end the request when `signal` aborts (a wait that ends must not leave a LIST hanging). */
-  abortable(signal: AbortSignal | undefined): import('@kubernetes/client-node').ConfigurationOptions | undefined {
-    if (!signal) return undefined;
+  /**
+   * Request options that end the request when `signal` aborts (a wait that ends must not leave a
+   * LIST hanging) or when the request's own time limit passes, whichever comes first.
+   */
+  abortable(signal?: AbortSignal): import('@kubernetes/client-node').ConfigurationOptions {
+    const limit = AbortSignal.timeout(this.requestLimitMs);
+    const ends = signal ? AbortSignal.any([signal, limit]) : limit;
     const { Observable } = this.lib;
     return {
       middleware: [
         {
           pre: (request) => {
-            request.setSignal(signal);
+            request.setSignal(ends);
             return new Observable(Promise.resolve(request));
           },
           post: (response) => new Observable(Promise.resolve(response)),
