@@ -62,12 +62,14 @@ const yamlEsm = {
 // Modules imported at the top of a module but needed only on some of its paths, and costly
 // enough to set up that the others should not pay for them: commander's node:child_process (for
 // subcommands that are executables of their own, which k8s-gitops has none of), node:crypto in
-// the model (certificate and SSH key checks), and YAML and JMESPath in the output layer (only
+// the model (certificate and SSH key checks), node:tty in the output layer (asked only about a
+// character device), and YAML and JMESPath in the output layer (only
 // for -o yaml and --query). Where `importer` imports `module`, it gets an object of getters that
 // loads the module on first use: same names, same values, set up only when touched.
 const LAZY_IMPORTS = [
   { module: 'node:child_process', importer: /[\\/]node_modules[\\/]commander[\\/]/ },
   { module: 'node:crypto', importer: /[\\/]src[\\/]model[\\/]/ },
+  { module: 'node:tty', importer: /[\\/]src[\\/]core[\\/]stdio\.ts$/ },
   { module: 'yaml', importer: /[\\/]src[\\/]core[\\/]output\.ts$/ },
   { module: '@jmespath-community/jmespath', importer: /[\\/]src[\\/]core[\\/]output\.ts$/ },
 ];

@@ -11,6 +11,7 @@ import { HELP_CONFIGURATION, helpWidthOf } from './core/help.js';
 import { currentIo } from './core/run.js';
 import { parseChoice } from './core/suggest.js';
 import { versionText } from './core/version.js';
+import { terminalOf } from './core/stdio.js';
 
 
 /** Flags that take several `key=value` tokens per occurrence, as in az. */
@@ -109,8 +110,11 @@ export async function buildProgram(argv: readonly string[] = [], options: { all?
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
-      getOutHelpWidth: () => helpWidthOf(process.stdout),
-      getErrHelpWidth: () => helpWidthOf(process.stderr),
+      getOutHelpWidth: () => helpWidthOf(terminalOf(1)),
+      getErrHelpWidth: () => helpWidthOf(terminalOf(2)),
+      // Help has no colour of its own; asking the streams would create them (see core/stdio.ts).
+      getOutHasColors: () => false,
+      getErrHasColors: () => false,
       outputError: () => undefined, // reported by main() in the common error format
     })
     .configureHelp(HELP_CONFIGURATION);

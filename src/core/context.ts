@@ -6,6 +6,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import type { InputReader } from '../model/input.js';
 import { safeMessage } from './echo.js';
 import { readBoundedFile, readBoundedStdin } from './read.js';
+import { isTerminal, writeFully } from './stdio.js';
 import { DISTINCTIVE_LENGTH, redactor } from './redact.js';
 
 export interface Stream {
@@ -52,8 +53,8 @@ export interface Io {
 
 export function processIo(): Io {
   return {
-    stdout: { write: (t) => void process.stdout.write(t), isTTY: Boolean(process.stdout.isTTY) },
-    stderr: { write: (t) => void process.stderr.write(t), isTTY: Boolean(process.stderr.isTTY) },
+    stdout: { write: (t) => writeFully(1, t), isTTY: isTerminal(1) },
+    stderr: { write: (t) => writeFully(2, t), isTTY: isTerminal(2) },
     env: process.env,
     readStdin: () => readBoundedStdin(),
     readFile: (path) => readBoundedFile(path),
