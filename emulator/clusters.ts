@@ -1,6 +1,7 @@
-/** The clusters of the default world (resource group `rg`). */
+/** The clusters of the default world (resource group `rg`), and the Fleet Manager hub beside them. */
 
-export type ClusterKind = 'aks' | 'arc' | 'hci';
+/** `fleet`: an Azure Kubernetes Fleet Manager hub, which takes cluster extensions but is no cluster. */
+export type ClusterKind = 'aks' | 'arc' | 'hci' | 'fleet';
 
 export interface ClusterDefinition {
   name: string;
@@ -12,12 +13,16 @@ export interface ClusterDefinition {
   kubernetesVersion: string;
   /** Arc only: whether the cluster starts Offline. */
   offline?: boolean;
+  /** Default: the world's location (westeurope). */
+  location?: string;
+  tags?: Record<string, string>;
 }
 
 export const CLUSTER_TYPES: Record<ClusterKind, { rp: string; type: string; displayType: string }> = {
   aks: { rp: 'Microsoft.ContainerService', type: 'managedClusters', displayType: 'Microsoft.ContainerService/ManagedClusters' },
   arc: { rp: 'Microsoft.Kubernetes', type: 'connectedClusters', displayType: 'Microsoft.Kubernetes/connectedClusters' },
   hci: { rp: 'Microsoft.HybridContainerService', type: 'provisionedClusters', displayType: 'Microsoft.HybridContainerService/provisionedClusters' },
+  fleet: { rp: 'Microsoft.ContainerService', type: 'fleets', displayType: 'Microsoft.ContainerService/fleets' },
 };
 
 export const DEFAULT_CLUSTERS: readonly ClusterDefinition[] = [
@@ -26,6 +31,9 @@ export const DEFAULT_CLUSTERS: readonly ClusterDefinition[] = [
   { name: 'arc-offline', kind: 'arc', ...pair('arc'), kubernetesVersion: '1.29.7', offline: true },
   { name: 'hci1', kind: 'hci', ...pair('hci'), kubernetesVersion: '1.29.4' },
 ];
+
+/** Fleet Manager hubs of the default world (resource group `rg`); they have no Kubernetes API here. */
+export const FLEET_HUBS: readonly ClusterDefinition[] = [{ name: 'fleet1', kind: 'fleet', ...pair('fleet'), kubernetesVersion: '1.31.5' }];
 
 function pair(kind: ClusterKind): { rp: string; type: string } {
   return { rp: CLUSTER_TYPES[kind].rp, type: CLUSTER_TYPES[kind].type };

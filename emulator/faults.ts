@@ -92,6 +92,8 @@ export class Faults {
   failOperation: boolean | string;
   cancelOperation: boolean | string;
   readonly failKustomization: Map<string, string | null>;
+  /** Cluster key → the kustomization key that fails there (the generated fleet's failing clusters). */
+  readonly failingClusters = new Map<string, string>();
 
   constructor(options: EmulatorOptions) {
     this.throttling = new CountedFault(options.throttle);
@@ -137,8 +139,9 @@ export class Faults {
     return typeof fault === 'string' ? fault : DEFAULT_OPERATION_CANCEL;
   }
 
-  /** The failure message for a kustomization (by key or by object name), if it is to fail. */
-  kustomizationFailure(key: string, objectName: string, path: string): string | undefined {
+  /** The failure message for a kustomization (by key or by object name; on `clusterKey` only, or everywhere), if it is to fail. */
+  kustomizationFailure(key: string, objectName: string, path: string, clusterKey?: string): string | undefined {
+    if (clusterKey !== undefined && this.failingClusters.get(clusterKey) === key) return defaultKustomizationFailure(path);
     for (const name of [key, objectName]) {
       if (this.failKustomization.has(name)) return this.failKustomization.get(name) ?? defaultKustomizationFailure(path);
     }

@@ -5,6 +5,15 @@ import { IDENTITY_PATH, SUBSCRIPTION_ID } from './constants.js';
 export const EXTENSION_SCENARIOS = ['absent', 'installing', 'failed', 'installed'] as const;
 export type ExtensionScenario = (typeof EXTENSION_SCENARIOS)[number];
 
+/** A generated fleet beside the default world (emulator/fleet.ts). */
+export interface FleetOptions {
+  clusters: number;
+  subscriptions: number;
+  seed: number;
+}
+
+export const FLEET_LIMITS = { clusters: 20_000, subscriptions: 100 } as const;
+
 export interface EmulatorOptions {
   port: number;
   /** Where the certificate and key are written; a fresh temporary directory when absent. */
@@ -39,6 +48,12 @@ export interface EmulatorOptions {
   watchHistory: number;
   /** Added before every ARM, token and Kubernetes response, as network latency would. */
   latencyMs: number;
+  /** The generated fleet (--clusters N --subscriptions K --seed S), if any. */
+  fleet?: FleetOptions;
+  /** How long an ARM change takes to reach Resource Graph. */
+  graphLagMs: number;
+  /** ARM's token buckets per subscription; off: counters that never refuse. */
+  armThrottling: boolean;
   quiet: boolean;
 }
 
@@ -62,6 +77,8 @@ export function defaultOptions(): EmulatorOptions {
     arcOffline: [],
     watchHistory: 1000,
     latencyMs: 0,
+    graphLagMs: 2000,
+    armThrottling: false,
     quiet: false,
   };
 }
@@ -112,6 +129,7 @@ export function parseArcCluster(flag: string, name: string): string {
 /** Parses argv (without node and the script). Throws OptionError on a usage error. */
 export function parseOptions(argv: readonly string[]): ParseResult {
   const options = defaultOptions();
+  const fleet: Partial<FleetOptions> = {};
   // A leading `--` is skipped: `node main.js -- --env-file F` keeps Node 20 from taking --env-file as its own.
   const args = argv[0] === '--' ? argv.slice(1) : argv;
   for (let i = 0; i < args.length; i++) {
@@ -205,6 +223,22 @@ export function parseOptions(argv: readonly string[]): ParseResult {
       case '--latency':
         options.latencyMs = integer(flag, value(), 0, 60_000);
         break;
+      case '--clusters':
+        fleet.clusters = integer(flag, value(), 1, FLEET_LIMITS.clusters);
+        break;
+      case '--subscriptions':
+        fleet.subscriptions = integer(flag, value(), 1, FLEET_LIMITS.subscriptions);
+        break;
+      case '--seed':
+        fleet.seed = integer(flag, value(), 0, 2 ** 32 - 1);
+        break;
+      case '--graph-lag':
+        options.graphLagMs = integer(flag, value(), 0, 3_600_000);
+        break;
+      case '--arm-throttling':
+        noValue();
+        options.armThrottling = true;
+        break;
       case '--quiet':
         noValue();
         options.quiet = true;
@@ -213,6 +247,10 @@ export function parseOptions(argv: readonly string[]): ParseResult {
         throw new OptionError(`unknown option '${arg}' (see --help).`);
     }
   }
+  if (fleet.clusters === undefined && (fleet.subscriptions !== undefined || fleet.seed !== undefined)) {
+    throw new OptionError(`${fleet.subscriptions !== undefined ? '--subscriptions' : '--seed'} only applies to a generated fleet: give --clusters N too.`);
+  }
+  if (fleet.clusters !== undefined) options.fleet = { clusters: fleet.clusters, subscriptions: fleet.subscriptions ?? 1, seed: fleet.seed ?? 1 };
   return { help: false, options };
 }
 
@@ -243,6 +281,8 @@ Default world:
     arc-offline  Microsoft.Kubernetes/connectedClusters, connectivityStatus Offline
                  (last connected 3 days ago: configurations are accepted, the agent never reports)
     hci1         Microsoft.HybridContainerService/provisionedClusters (AKS on Azure Local)
+    fleet1       Microsoft.ContainerService/fleets, an Azure Kubernetes Fleet Manager hub: it takes
+                 the microsoft.flux extension (no other type, no Flux configurations)
   provider Microsoft.KubernetesConfiguration registered; no Flux extension installed.
   Any other cluster: 404 ResourceNotFound; any other resource group: 404 ResourceGroupNotFound.
   api-versions: fluxConfigurations 2025-04-01; extensions 2023-05-01, 2025-03-01.
@@ -266,6 +306,18 @@ Options:
                               that falls further behind, gets 410 Expired
   --latency MS                delay every ARM, token and Kubernetes response by MS, as a network
                               round trip would (default 0; control endpoints are never delayed)
+  --clusters N                add a generated fleet of N clusters (see "Generated fleet" below)
+  --subscriptions K           spread the generated fleet over K subscriptions (default 1)
+  --seed S                    which fleet: the same N, K and S always give the same one (default 1)
+  --graph-lag MS              how long an ARM change takes to appear in Azure Resource Graph
+                              (default 2000; 0: at once)
+  --arm-throttling            ARM's request limits per subscription, as documented: token
+                              buckets of 250 reads (25 back a second), 200 writes (10 a second)
+                              and 200 deletes (10 a second); x-ms-ratelimit-remaining-
+                              subscription-{reads,writes,deletes} on every answer, and 429
+                              SubscriptionRequestsThrottled with Retry-After when a bucket is
+                              empty. Without it the counters start at 12000 reads and 1200
+                              writes and never refuse
   --quiet                     no request log on stderr
 
 Scenarios and faults (also settable at run time, see POST /_emulator/faults):
@@ -301,6 +353,39 @@ Scenarios and faults (also settable at run time, see POST /_emulator/faults):
                               MESSAGE) although its change was applied: the resource shows it,
                               provisioningState Succeeded (a delete: the resource is gone)
   --arc-offline CLUSTER       take another Arc cluster (arc1) offline (repeatable)
+
+Generated fleet (--clusters N [--subscriptions K] [--seed S]):
+  N clusters beside the default world, in the subscriptions 00000000-0000-0000-0000-000000000001
+  to …-00000000000K (hex; cluster i goes to subscription i mod K), each in the resource group
+  stores-<region> of its subscription. Names store-0001 … store-N (at least four digits); tags
+  env (prod 70 %, staging 20 %, dev 10 %), region (westeurope, northeurope, eastus, westus2,
+  southeastasia; also the location) and store (the number); about 70 % Arc-enabled
+  (connectedClusters), the rest AKS (managedClusters). Each has the microsoft.flux extension
+  'flux' and Microsoft's tutorial configuration 'cluster-config' (namespace cluster-config,
+  kustomizations infra and apps), already Compliant at start-up — except, chosen by the seed
+  and never overlapping:
+    ceil(2 % of N)  without the Flux extension (and without a configuration)
+    ceil(1 % of N)  Arc clusters Offline since three days (their last report is as old)
+    ceil(1 % of N)  clusters whose kustomization 'apps' fails to build (BuildFailed), in any
+                    configuration applied to them, for as long as the emulator runs
+  The same N, K and S give the same names, kinds, places, tags and exceptions; POST
+  /_emulator/reset brings the same fleet back. Generated clusters have no Kubernetes API.
+
+Azure Resource Graph: POST /providers/Microsoft.ResourceGraph/resources?api-version=2024-04-01
+  (2019-04-01, 2021-03-01, 2022-10-01 and two previews too), authenticated like ARM and logged
+  with it in /_emulator/requests. Tables Resources (clusters and Fleet Manager hubs),
+  KubernetesConfigurationResources (extensions, with PascalCase property names as Resource Graph
+  shows them, and fluxConfigurations) and ResourceContainers; scope: the request's
+  "subscriptions", or every subscription. A Kusto subset: where, extend, project,
+  project-away, order/sort by, take/limit, top, distinct, count, summarize (count, countif,
+  dcount, make_list, make_set, sum, min, max, any), join (inner, innerunique, leftouter,
+  leftanti), parse (simple mode); == != =~ !~ < <= > >= in in~ !in !in~ contains has
+  startswith endswith and or; tolower toupper tostring toint tolong todouble tobool isempty
+  isnotempty isnull isnotnull iff iif coalesce strcat strlen array_length parse_json not.
+  Anything else, or an unknown column, is 400 with a detail saying what. Pages of at most
+  1000 rows ($top), continued with $skipToken; 15 queries per 5 seconds per user, with
+  x-ms-user-quota-remaining and x-ms-user-quota-resets-after on every answer, 429 RateLimiting
+  past that. The index trails ARM by --graph-lag.
 
 Control endpoints (same server, no authentication, not logged as ARM requests):
   GET    /_emulator/requests   every ARM request received: method, path, query, body, selected

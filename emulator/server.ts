@@ -19,10 +19,12 @@ import { ConnectionLog } from './connections.js';
 import { DEFAULT_CLUSTERS } from './clusters.js';
 import { IDENTITY_PATH, LOCATION, SUBSCRIPTION_ID } from './constants.js';
 import { handleControl, type ControlTarget } from './control.js';
+import { handleGraphQuery, isGraphPath } from './graph/endpoint.js';
 import { KubeApi } from './kube/api.js';
 import { clusterTokens, KUBECONFIG_FILE, writeKubeconfig } from './kube/kubeconfig.js';
 import type { EmulatorOptions } from './options.js';
 import { RequestLog, type LoggedRequest } from './requestlog.js';
+import { requestKind, subscriptionOf } from './throttling.js';
 import { readRequestBody, uuid } from './util.js';
 import { World } from './world.js';
 
@@ -207,6 +209,7 @@ export class Emulator implements ControlTarget {
       'x-ms-ratelimit-remaining-subscription-reads': String(entry.fault === 'throttle' && !write ? 0 : limits.reads),
       'x-ms-ratelimit-remaining-subscription-writes': String(entry.fault === 'throttle' && write ? 0 : limits.writes),
       'Cache-Control': 'no-cache',
+      ...this.throttleHeaders(world, path),
       ...(clientRequestId ? { 'x-ms-client-request-id': clientRequestId } : {}),
       ...result.headers,
     };
@@ -251,7 +254,18 @@ export class Emulator implements ControlTarget {
         `Encountered an internal server error. Diagnostic information: timestamp '${new Date().toISOString()}', subscription id '${world.subscriptionId}', tracking id '${uuid()}', request correlation id '${header(req, 'x-ms-correlation-request-id') ?? uuid()}'.`,
       );
     }
-    return routeArm(world, method, url, bodyText);
+    if (isGraphPath(url.pathname)) return handleGraphQuery(world, world.graphQuota, method, url, bodyText, req.headers);
+    const subscription = subscriptionOf(url.pathname);
+    if (this.options.armThrottling && subscription !== undefined && world.findSubscription(subscription)) world.throttle.take(subscription, requestKind(method));
+    const result = routeArm(world, method, url, bodyText);
+    if (method !== 'GET' && method !== 'HEAD') world.graph.touchPath(url.pathname);
+    return result;
+  }
+
+  /** With --arm-throttling: what is left in the subscription's buckets. */
+  private throttleHeaders(world: World, path: string): Record<string, string> {
+    const subscription = subscriptionOf(path);
+    return this.options.armThrottling && subscription !== undefined && world.findSubscription(subscription) ? world.throttle.headers(subscription) : {};
   }
 }
 

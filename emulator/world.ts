@@ -8,13 +8,17 @@ import { Agent } from './agent/agent.js';
 import type { ClusterState, ExtensionRecord, FluxRecord, SystemData } from './arm/records.js';
 import { installationFailed } from './arm/extensions.js';
 import { Operations } from './arm/lro.js';
-import { DEFAULT_CLUSTERS } from './clusters.js';
+import { DEFAULT_CLUSTERS, FLEET_HUBS, type ClusterDefinition } from './clusters.js';
 import { FLUX_EXTENSION_VERSION, MANAGED_IDENTITY_CLIENT_ID, RATE_LIMIT_READS, RATE_LIMIT_WRITES, RESOURCE_GROUP, SUBSCRIPTION_ID } from './constants.js';
 import { Faults } from './faults.js';
+import { generateFleet, populateFleet } from './fleet.js';
+import { GraphQuota } from './graph/endpoint.js';
+import { GraphIndex } from './graph/tables.js';
 import { commitCluster } from './kube/model.js';
 import { KubeStore } from './kube/store.js';
 import type { EmulatorOptions, ExtensionScenario } from './options.js';
 import { Scheduler } from './scheduler.js';
+import { ArmThrottle } from './throttling.js';
 import { isoMs, uuid } from './util.js';
 
 export type RegistrationState = 'Registered' | 'NotRegistered' | 'Registering';
@@ -27,14 +31,24 @@ export class World {
   readonly operations: Operations;
   readonly agent: Agent;
   readonly subscriptionId = SUBSCRIPTION_ID;
-  readonly resourceGroups = [RESOURCE_GROUP];
+  /** Every subscription: the default one first, then those of the generated fleet. */
+  readonly subscriptions: string[];
+  /** Resource groups by subscription id. */
+  readonly resourceGroups = new Map<string, string[]>([[SUBSCRIPTION_ID, [RESOURCE_GROUP]]]);
   readonly clusters: ClusterState[];
+  private readonly clustersByKey = new Map<string, ClusterState>();
   providerState: RegistrationState;
   readonly extensions = new Map<string, Map<string, ExtensionRecord>>();
   readonly fluxConfigs = new Map<string, Map<string, FluxRecord>>();
   readonly rateLimit = { reads: RATE_LIMIT_READS, writes: RATE_LIMIT_WRITES };
   /** Each cluster's Kubernetes API store, by cluster key. */
   readonly kube = new Map<string, KubeStore>();
+  /** ARM's token buckets per subscription (with --arm-throttling). */
+  readonly throttle = new ArmThrottle();
+  /** What Azure Resource Graph has indexed, --graph-lag behind ARM. */
+  readonly graph: GraphIndex = new GraphIndex(this);
+  /** Resource Graph's per-user query quota. */
+  readonly graphQuota = new GraphQuota();
   private seq = 0;
 
   constructor(
@@ -48,12 +62,20 @@ export class World {
     this.operations = new Operations(this);
     this.agent = new Agent(this);
     const now = Date.now();
-    this.clusters = DEFAULT_CLUSTERS.map((def) => {
-      const id = `/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/${RESOURCE_GROUP}/providers/${def.rp}/${def.type}/${def.name}`;
+    const fleet = options.fleet ? generateFleet(options.fleet) : undefined;
+    this.subscriptions = [SUBSCRIPTION_ID, ...(fleet?.subscriptions ?? [])];
+    for (const [subscription, groups] of fleet?.resourceGroups ?? []) this.resourceGroups.set(subscription, groups);
+    const placed: { def: ClusterDefinition; subscriptionId: string; resourceGroup: string }[] = [
+      ...[...DEFAULT_CLUSTERS, ...FLEET_HUBS].map((def) => ({ def, subscriptionId: SUBSCRIPTION_ID, resourceGroup: RESOURCE_GROUP })),
+      ...(fleet?.clusters ?? []),
+    ];
+    this.clusters = placed.map(({ def, subscriptionId, resourceGroup }) => {
+      const id = `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/${def.rp}/${def.type}/${def.name}`;
       const offline = def.offline === true || options.arcOffline.includes(def.name);
       return {
         def,
-        resourceGroup: RESOURCE_GROUP,
+        subscriptionId,
+        resourceGroup,
         id,
         key: id.toLowerCase(),
         online: !offline,
@@ -63,6 +85,7 @@ export class World {
         parked: [],
       };
     });
+    for (const c of this.clusters) this.clustersByKey.set(c.key, c);
     // After a reset, every resourceVersion of the old world is expired (its objects vanished without events).
     for (const c of this.clusters) {
       const before = previous?.kube.get(c.key)?.resourceVersion;
@@ -71,6 +94,8 @@ export class World {
     this.providerState = options.providerUnregistered ? 'NotRegistered' : 'Registered';
     for (const [name, state] of Object.entries(options.extensions)) this.setExtensionScenario(name, state);
     for (const c of this.clusters) this.commitKube(c);
+    if (fleet) populateFleet(this, fleet);
+    this.graph.indexAll();
   }
 
   kubeStore(cluster: ClusterState): KubeStore {
@@ -81,6 +106,7 @@ export class World {
   commitKube(cluster: ClusterState): void {
     const store = this.kube.get(cluster.key);
     if (store) commitCluster(this, cluster, store);
+    this.graph.touch(cluster.key);
   }
 
   /** Resizes every cluster's watch history (start-up option or control endpoint). */
@@ -92,8 +118,13 @@ export class World {
     return ++this.seq;
   }
 
-  findResourceGroup(name: string): string | undefined {
-    return this.resourceGroups.find((rg) => rg.toLowerCase() === name.toLowerCase());
+  /** The subscription as the world spells it, if it exists (any letter case). */
+  findSubscription(id: string): string | undefined {
+    return this.subscriptions.find((s) => s === id.toLowerCase());
+  }
+
+  findResourceGroup(name: string, subscriptionId: string = this.subscriptionId): string | undefined {
+    return this.resourceGroups.get(subscriptionId)?.find((rg) => rg.toLowerCase() === name.toLowerCase());
   }
 
   clusterByName(name: string): ClusterState | undefined {
@@ -101,7 +132,7 @@ export class World {
   }
 
   clusterByKey(key: string): ClusterState | undefined {
-    return this.clusters.find((c) => c.key === key);
+    return this.clustersByKey.get(key);
   }
 
   extensionsOf(cluster: ClusterState): Map<string, ExtensionRecord> {
@@ -139,6 +170,7 @@ export class World {
   setOnline(cluster: ClusterState, online: boolean): void {
     if (cluster.def.kind !== 'arc' || cluster.online === online) return;
     cluster.online = online;
+    this.graph.touch(cluster.key);
     if (!online) {
       cluster.lastConnectivityMs = Date.now() - THREE_DAYS_MS;
       return;

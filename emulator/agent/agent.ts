@@ -349,7 +349,7 @@ export class Agent {
     }
     const revision = source.revision;
     obj.lastAttemptedRevision = revision;
-    const failure = this.world.faults.kustomizationFailure(key, obj.name, String(k.path ?? ''));
+    const failure = this.world.faults.kustomizationFailure(key, obj.name, String(k.path ?? ''), record.cluster.key);
     if (failure !== undefined) {
       // kustomize-controller records the observed generation only once the object is ready (or stalled).
       setCondition(obj, 'Ready', 'False', 'BuildFailed', failure);

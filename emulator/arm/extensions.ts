@@ -78,6 +78,7 @@ export function putExtension(ctx: ClusterContext, name: string): ArmResult {
   const b = isObject(body) ? body : {};
   const props = isObject(b.properties) ? b.properties : {};
   if (typeof props.extensionType !== 'string' || props.extensionType === '') throw validationFailed("The property 'extensionType' is required.");
+  if (cluster.def.kind === 'fleet' && !isFlux(props.extensionType)) throw validationFailed("The supported extension type is 'microsoft.flux' for Fleet Manager hubs.");
   const map = world.extensionsOf(cluster);
   const existing = map.get(name.toLowerCase());
   if (existing && String(existing.props.extensionType).toLowerCase() !== props.extensionType.toLowerCase()) {

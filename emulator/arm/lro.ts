@@ -50,6 +50,7 @@ export class Operations {
     op.status = status;
     op.endedMs = Date.now();
     if (error) op.error = error;
+    this.world.graph.touch(op.clusterKey);
   }
 
   /**

@@ -6,6 +6,7 @@ import type { ArmErrorDetail } from './errors.js';
 
 export interface ClusterState {
   def: ClusterDefinition;
+  subscriptionId: string;
   resourceGroup: string;
   /** ARM id with canonical casing. */
   id: string;

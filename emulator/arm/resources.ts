@@ -10,10 +10,10 @@ import type { ArmResult } from './context.js';
 import { ArmError } from './errors.js';
 import type { ClusterState } from './records.js';
 
-export function subscriptionView(world: World): Json {
+export function subscriptionView(world: World, subscriptionId: string = world.subscriptionId): Json {
   return {
-    id: `/subscriptions/${world.subscriptionId}`,
-    subscriptionId: world.subscriptionId,
+    id: `/subscriptions/${subscriptionId}`,
+    subscriptionId,
     tenantId: TENANT_ID,
     displayName: 'k8s-gitops emulator',
     state: 'Enabled',
@@ -22,9 +22,9 @@ export function subscriptionView(world: World): Json {
   };
 }
 
-export function resourceGroupView(world: World, name: string): Json {
+export function resourceGroupView(world: World, name: string, subscriptionId: string = world.subscriptionId): Json {
   return {
-    id: `/subscriptions/${world.subscriptionId}/resourceGroups/${name}`,
+    id: `/subscriptions/${subscriptionId}/resourceGroups/${name}`,
     name,
     type: 'Microsoft.Resources/resourceGroups',
     location: LOCATION,
@@ -34,7 +34,7 @@ export function resourceGroupView(world: World, name: string): Json {
 
 export function clusterView(c: ClusterState): Json {
   const name = c.def.name;
-  const base: Json = { id: c.id, name, type: CLUSTER_TYPES[c.def.kind].displayType, location: LOCATION, tags: {} };
+  const base: Json = { id: c.id, name, type: CLUSTER_TYPES[c.def.kind].displayType, location: c.def.location ?? LOCATION, tags: { ...(c.def.tags ?? {}) } };
   const suffix = sha1Hex(c.id).slice(0, 8);
   switch (c.def.kind) {
     case 'aks':
@@ -71,6 +71,14 @@ export function clusterView(c: ClusterState): Json {
           infrastructure: 'generic',
           offering: null,
           managedIdentityCertificateExpirationTime: isoMs(Date.now() + 60 * 24 * 3600 * 1000),
+        },
+      };
+    case 'fleet':
+      return {
+        ...base,
+        properties: {
+          provisioningState: 'Succeeded',
+          hubProfile: { dnsPrefix: `${name}-dns`, fqdn: `${name}-dns-${suffix}.hcp.${LOCATION}.azmk8s.io`, kubernetesVersion: c.def.kubernetesVersion },
         },
       };
     case 'hci':

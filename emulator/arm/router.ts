@@ -57,12 +57,13 @@ export function routeArm(world: World, method: string, url: URL, bodyText: strin
   if (!apiVersion) {
     throw new ArmError(400, 'MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests.");
   }
-  if (lower[1] !== world.subscriptionId) throw new ArmError(404, 'SubscriptionNotFound', `The subscription '${seg[1]}' could not be found.`);
+  const subscription = world.findSubscription(seg[1]!);
+  if (!subscription) throw new ArmError(404, 'SubscriptionNotFound', `The subscription '${seg[1]}' could not be found.`);
   const ctx: ArmContext = { world, method, path, query: url.searchParams, apiVersion, bodyText };
 
   if (seg.length === 2) {
     allow(method, 'GET');
-    return { status: 200, body: subscriptionView(world) };
+    return { status: 200, body: subscriptionView(world, subscription) };
   }
 
   if (lower[2] === 'providers') {
@@ -92,17 +93,17 @@ export function routeArm(world: World, method: string, url: URL, bodyText: strin
       throw new ArmError(
         409,
         'MissingSubscriptionRegistration',
-        `The subscription '${world.subscriptionId}' is not registered to use namespace '${KC_NAMESPACE}'. Register the resource provider first (https://aka.ms/rps-not-found).`,
+        `The subscription '${subscription}' is not registered to use namespace '${KC_NAMESPACE}'. Register the resource provider first (https://aka.ms/rps-not-found).`,
       );
     }
     checkApiVersion(collection, apiVersion);
   }
 
-  const resourceGroup = world.findResourceGroup(seg[3]!);
+  const resourceGroup = world.findResourceGroup(seg[3]!, subscription);
   if (!resourceGroup) throw new ArmError(404, 'ResourceGroupNotFound', `Resource group '${seg[3]}' could not be found.`);
   if (seg.length === 4) {
     allow(method, 'GET');
-    return { status: 200, body: resourceGroupView(world, resourceGroup) };
+    return { status: 200, body: resourceGroupView(world, resourceGroup, subscription) };
   }
   if (lower[4] !== 'providers' || seg.length < 8) throw unknownRoute(path);
 
@@ -111,8 +112,11 @@ export function routeArm(world: World, method: string, url: URL, bodyText: strin
     throw new ArmError(400, 'InvalidResourceType', `The resource type '${seg[6]}' could not be found in the namespace '${seg[5]}'.`);
   }
   const { rp, type } = CLUSTER_TYPES[kind];
-  const cluster = world.clusters.find((c) => c.def.kind === kind && c.resourceGroup === resourceGroup && c.def.name.toLowerCase() === lower[7]);
+  const cluster = world.clusterByKey(`/subscriptions/${subscription}/resourcegroups/${resourceGroup}/providers/${rp}/${type}/${seg[7]}`.toLowerCase());
   if (!cluster) throw notFound(`The Resource '${rp}/${type}/${seg[7]}' under resource group '${resourceGroup}' was not found.`);
+  if (isKc && kind === 'fleet' && collection !== 'extensions' && collection !== 'operations') {
+    throw new ArmError(400, 'InvalidResourceType', `The resource type '${KC_NAMESPACE}/${collection}' is not supported on '${rp}/${type}': a Fleet Manager hub takes extensions only.`);
+  }
 
   if (!isKc) {
     if (seg.length !== 8) throw unknownRoute(path);

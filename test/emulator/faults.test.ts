@@ -288,7 +288,7 @@ describe('faults at run time and the control endpoints', () => {
     await emu.control('POST', 'reset');
     const state = (await emu.control('GET', 'state')).body;
     expect(state.faults).toMatchObject({ throttle: 0, serverErrors: 0, failOperation: false, providerRegistrationState: 'Registered', offlineClusters: ['arc-offline'] });
-    expect(state.clusters.map((c: { name: string; online: boolean }) => `${c.name}:${c.online}`)).toEqual(['aks1:true', 'arc1:true', 'arc-offline:false', 'hci1:true']);
+    expect(state.clusters.map((c: { name: string; online: boolean }) => `${c.name}:${c.online}`)).toEqual(['aks1:true', 'arc1:true', 'arc-offline:false', 'hci1:true', 'fleet1:true']);
     for (const c of state.clusters) expect(c.extensions).toEqual([]);
     expect((await emu.request('GET', `${AKS}/${KC}/extensions?${EXT_API}`)).body.value).toEqual([]);
   });
