@@ -29,6 +29,8 @@ import { resolveSubscription } from './subscription.js';
 import { resolveEndpoint, type ArmEndpoint } from './cloud.js';
 import { noCredentialError } from './credential.js';
 import { describeArmError, type ArmErrorDetail } from './errors.js';
+import type { TokenCredential } from '@azure/core-auth';
+import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 
 export interface ArmResponse<T = unknown> {
   status: number;
@@ -196,20 +198,25 @@ export class ArmClient {
     private readonly transport: Transport,
   ) {}
 
-  /** Builds the client: subscription, endpoint, credential (once per process). */
-  static async create(ctx: Context, flags: AzureFlags): Promise<ArmClient> {
+  /**
+   * Builds the client: subscription, endpoint, credential (once per process). Without
+   * `requireSubscription` (fleet commands, whose paths name their own subscriptions) a missing
+   * default subscription is no error.
+   */
+  static async create(ctx: Context, flags: AzureFlags, requireSubscription = true): Promise<ArmClient> {
     const endpoint = resolveEndpoint(flags, ctx.env);
-    const subscription = resolveSubscription(flags.subscription, ctx.env);
-    if (!subscription) {
+    const resolved = resolveSubscription(flags.subscription, ctx.env);
+    if (!resolved && requireSubscription) {
       throw new AuthError('no subscription to work in.', 'Give --subscription, set AZURE_SUBSCRIPTION_ID, or sign in with az login (its default subscription is used).');
     }
-    ctx.log.verbose(`Resource Manager ${endpoint.url} (${endpoint.source}); subscription ${subscription.id} (${subscription.source})`);
-    const [{ createCredential }, { SourceControlConfigurationClient }, pipeline] = await Promise.all([
-      import('./credential.js'),
+    const subscription = resolved ?? { id: '', source: 'no default' };
+    ctx.log.verbose(`Resource Manager ${endpoint.url} (${endpoint.source}); subscription ${subscription.id || '(none)'} (${subscription.source})`);
+    const [credential, { SourceControlConfigurationClient }, pipeline] = await Promise.all([
+      azureCredential(),
       import('@azure/arm-kubernetesconfiguration'),
       import('@azure/core-rest-pipeline'),
     ]);
-    const client = new SourceControlConfigurationClient(await createCredential(), subscription.id, {
+    const client = new SourceControlConfigurationClient(credential, subscription.id, {
       endpoint: endpoint.url,
       credentialScopes: [endpoint.scope],
       userAgentOptions: { userAgentPrefix: `k8s-gitops/${VERSION}` },
@@ -217,26 +224,7 @@ export class ArmClient {
     // Retries are ArmClient's (bounded by deadlines); redirects are refused, never followed.
     client.pipeline.removePolicy({ name: 'defaultRetryPolicy' });
     client.pipeline.removePolicy({ name: 'redirectPolicy' });
-    client.pipeline.addPolicy(
-      {
-        name: 'k8sGitopsDebugLog',
-        async sendRequest(request, next) {
-          const started = Date.now();
-          ctx.log.debug(`HTTP ${request.method} ${request.url}`);
-          if (request.body && typeof request.body === 'string') ctx.log.debug(`  body: ${bodyForLog(request.body)}`);
-          try {
-            const response = await next(request);
-            const id = response.headers.get('x-ms-request-id') ?? response.headers.get('x-ms-correlation-request-id') ?? '-';
-            ctx.log.debug(`HTTP ${response.status} ${request.method} ${request.url} in ${Date.now() - started} ms (request id ${id})`);
-            return response;
-          } catch (err) {
-            ctx.log.debug(`HTTP ${request.method} ${request.url} failed after ${Date.now() - started} ms: ${(err as Error).message}`);
-            throw err;
-          }
-        },
-      },
-      { phase: 'Retry' },
-    );
+    client.pipeline.addPolicy(debugLogPolicy(ctx), { phase: 'Retry' });
     const arm = new ArmClient(ctx, endpoint, subscription.id, async (url, method, body, signal) => {
       const request = pipeline.createPipelineRequest({
         url,
@@ -385,6 +373,35 @@ export class ArmClient {
     }
     return new CliError(`request to Azure failed: ${firstLine(err.message)}`, writeRemedy(method, sent));
   }
+}
+
+let credential: Promise<TokenCredential> | undefined;
+
+/** The one credential of the process (every client shares its token cache). */
+export function azureCredential(): Promise<TokenCredential> {
+  credential ??= import('./credential.js').then(({ createCredential }) => createCredential());
+  return credential;
+}
+
+/** Logs every HTTP exchange (each retry too) with --debug. */
+export function debugLogPolicy(ctx: Context): PipelinePolicy {
+  return {
+    name: 'k8sGitopsDebugLog',
+    async sendRequest(request, next) {
+      const started = Date.now();
+      ctx.log.debug(`HTTP ${request.method} ${request.url}`);
+      if (request.body && typeof request.body === 'string') ctx.log.debug(`  body: ${bodyForLog(request.body)}`);
+      try {
+        const response = await next(request);
+        const id = response.headers.get('x-ms-request-id') ?? response.headers.get('x-ms-correlation-request-id') ?? '-';
+        ctx.log.debug(`HTTP ${response.status} ${request.method} ${request.url} in ${Date.now() - started} ms (request id ${id})`);
+        return response;
+      } catch (err) {
+        ctx.log.debug(`HTTP ${request.method} ${request.url} failed after ${Date.now() - started} ms: ${(err as Error).message}`);
+        throw err;
+      }
+    },
+  };
 }
 
 /** What to tell the user when a write's answer was lost. */
