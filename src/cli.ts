@@ -19,10 +19,17 @@ const MULTI_VALUE_FLAGS = new Set(['--config', '--config-protected', '--match-oi
 /** `-k` is a list of key=value pairs for `flux config create|update|build|diff` only (elsewhere, a name). */
 const KUSTOMIZATION_FLAGS = new Set([...MULTI_VALUE_FLAGS, '-k', '--kustomization']);
 
+/** The fleet commands' lists (`--subscriptions A B`, `--where k=v k=v`, `--verify A B`); `fleet apply` also takes -k. */
+const FLEET_FLAGS = new Set([...MULTI_VALUE_FLAGS, '--subscriptions', '--where', '--verify']);
+const FLEET_APPLY_FLAGS = new Set([...KUSTOMIZATION_FLAGS, ...FLEET_FLAGS]);
+
 function multiValueFlags(argv: readonly string[]): ReadonlySet<string> {
   const words = argv.slice(0, 3);
+  if (words[0] === 'fleet') return words[1] === 'apply' ? FLEET_APPLY_FLAGS : FLEET_FLAGS;
   return words[0] === 'flux' && words[1] === 'config' && ['create', 'update', 'build', 'diff'].includes(words[2] ?? '') ? KUSTOMIZATION_FLAGS : MULTI_VALUE_FLAGS;
 }
+
+const FLEET_SUMMARY = 'Many clusters at once: status from Azure Resource Graph, rollouts in waves.';
 
 interface TopLevel {
   name: string;
@@ -56,6 +63,11 @@ const TOP_LEVEL: readonly TopLevel[] = [
     name: 'completion',
     summary: 'print a shell completion script: bash, zsh, fish or powershell',
     build: async (program) => void (await import('./commands/completion.js')).registerCompletion(program),
+  },
+  {
+    name: 'fleet',
+    summary: FLEET_SUMMARY,
+    build: async (program) => (await import('./commands/fleet/index.js')).registerFleetCommands(program.command('fleet').summary(FLEET_SUMMARY).description(FLEET_SUMMARY)),
   },
 ];
 
