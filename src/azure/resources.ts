@@ -20,7 +20,14 @@ export const CLUSTER_API_VERSION: Record<ClusterRef['clusterType'], string> = {
   managedClusters: '2024-05-01',
   connectedClusters: '2024-01-01',
   provisionedClusters: '2022-05-01-preview',
+  fleets: '2025-03-01',
 };
+/**
+ * Extensions on a Fleet Manager hub (preview) are requested at the extensions API version that
+ * knows fleets, as az k8s-extension does; on clusters, at EXTENSION_API_VERSION.
+ */
+export const FLEET_EXTENSION_API_VERSION = '2025-03-01';
+export const extensionApiVersion = (c: Pick<ClusterRef, 'clusterType'>): string => (c.clusterType === 'fleets' ? FLEET_EXTENSION_API_VERSION : EXTENSION_API_VERSION);
 export const PROVIDER_API_VERSION = '2021-04-01';
 
 /** Stands for the subscription in a dry run that knows none; printed as is. */

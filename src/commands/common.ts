@@ -1,11 +1,13 @@
 /** Arguments shared by the commands that address a cluster. */
 import { Option, type Command } from 'commander';
 import { markRequired } from '../core/help.js';
-import { CLUSTER_TYPES, type ClusterFlags } from '../model/cluster.js';
+import { CLUSTER_TYPES, TARGET_TYPES, type ClusterFlags } from '../model/cluster.js';
 
 export interface ClusterOptionSpec {
   /** The command always needs a cluster: -g, -c and -t are marked required (unless --cluster-id). */
   required?: boolean;
+  /** The command also takes an Azure Kubernetes Fleet Manager hub: -t fleets (the extension commands). */
+  fleetHub?: boolean;
 }
 
 export function addClusterOptions(cmd: Command, spec: ClusterOptionSpec = {}): Command {
@@ -14,7 +16,13 @@ export function addClusterOptions(cmd: Command, spec: ClusterOptionSpec = {}): C
     .optionsGroup('Cluster Arguments:')
     .addOption(mark(new Option('-g, --resource-group <name>', 'resource group of the cluster')))
     .addOption(mark(new Option('-c, --cluster-name <name>', 'name of the cluster')))
-    .addOption(mark(new Option('-t, --cluster-type <type>', 'managedClusters (AKS), connectedClusters (Arc) or provisionedClusters (AKS on Azure Local), in any letter case').choices(CLUSTER_TYPES)))
+    .addOption(
+      mark(
+        spec.fleetHub
+          ? new Option('-t, --cluster-type <type>', 'managedClusters (AKS), connectedClusters (Arc), provisionedClusters (AKS on Azure Local), or fleets (an Azure Kubernetes Fleet Manager hub; preview, microsoft.flux only), in any letter case').choices(TARGET_TYPES)
+          : new Option('-t, --cluster-type <type>', 'managedClusters (AKS), connectedClusters (Arc) or provisionedClusters (AKS on Azure Local), in any letter case').choices(CLUSTER_TYPES),
+      ),
+    )
     .option('--cluster-resource-provider <rp>', 'resource provider of the cluster; derived from --cluster-type (alias: --cluster-rp)')
     .option('--cluster-id <id>', 'full ARM id of the cluster, instead of -g, -c and -t (exactly /subscriptions/…/resourceGroups/…/providers/…/TYPE/NAME)')
     .option('--subscription <id-or-name>', 'subscription (default: AZURE_SUBSCRIPTION_ID, then the Azure CLI default)')

@@ -9,7 +9,7 @@
 import { echo } from '../core/echo.js';
 import { UsageError } from '../core/errors.js';
 import { redactor } from '../core/redact.js';
-import type { ClusterType } from './cluster.js';
+import { FLEET_HUB, type TargetType } from './cluster.js';
 import { parseDocumentText } from './document.js';
 import { readFileOrStdinFor, readSecret, type InputReader } from './input.js';
 import { parseExtensionName } from './names.js';
@@ -120,7 +120,7 @@ function settingsFromFlags(flag: string, groups: string[][] | undefined, secret:
   return out;
 }
 
-export function buildExtension(flags: ExtensionFlags, clusterType: ClusterType | undefined, input: InputReader): { extension: Extension; warnings: string[] } {
+export function buildExtension(flags: ExtensionFlags, clusterType: TargetType | undefined, input: InputReader): { extension: Extension; warnings: string[] } {
   const warnings: string[] = [];
   const name = extensionName(flags);
   const extensionType = (flags.extensionType ?? FLUX_EXTENSION_TYPE).toLowerCase();
@@ -128,6 +128,9 @@ export function buildExtension(flags: ExtensionFlags, clusterType: ClusterType |
     throw new UsageError('--extension-type', `'${flags.extensionType}' is not an extension type.`, 'Extension types look like publisher.name, e.g. microsoft.flux.');
   }
   const defaults = TYPE_DEFAULTS.get(extensionType);
+  if (clusterType === FLEET_HUB && extensionType !== FLUX_EXTENSION_TYPE) {
+    throw new UsageError('--extension-type', `a Fleet Manager hub takes only ${FLUX_EXTENSION_TYPE} (a preview in Azure).`, 'Leave --extension-type out.');
+  }
 
   // Scope: what the user asks; else the type's own default; else none (Azure's default for the type).
   const scopeKind = flags.scope !== undefined ? parseChoice('--scope', flags.scope, ['cluster', 'namespace'] as const) : undefined;
@@ -182,7 +185,7 @@ export function buildExtension(flags: ExtensionFlags, clusterType: ClusterType |
   if (releaseTrain !== undefined) extension.releaseTrain = releaseTrain;
   if (version !== undefined) extension.version = version;
   if (planValue) extension.plan = planValue;
-  // An identity when asked for; else where the type needs one, on Arc and Azure Local (as az does).
+  // An identity when asked for; else where the type needs one, on Arc, Azure Local and Fleet Manager hubs (as az does).
   const identity = flags.identity !== undefined ? parseChoice('--identity', flags.identity, IDENTITY_TYPES) : undefined;
   if (identity === 'SystemAssigned' || (identity === undefined && defaults?.identity && clusterType !== undefined && clusterType !== 'managedClusters')) {
     extension.identity = { type: 'SystemAssigned' };

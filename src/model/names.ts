@@ -5,7 +5,7 @@
  */
 import { echo } from '../core/echo.js';
 import { UsageError } from '../core/errors.js';
-import type { ClusterType } from './cluster.js';
+import type { TargetType } from './cluster.js';
 
 export interface NameRule {
   /** What the name is, for messages ("resource group name"). */
@@ -22,6 +22,8 @@ const RESOURCE_GROUP = /^[\p{L}\p{Mn}\p{Nd}_\-.()]+$/u;
 const AKS_CLUSTER = /^[a-zA-Z0-9](?:[-_a-zA-Z0-9]{0,61}[a-zA-Z0-9])?$/;
 /** Arc and AKS on Azure Local: AKS's rule, periods allowed too. */
 const HYBRID_CLUSTER = /^[a-zA-Z0-9](?:[-_.a-zA-Z0-9]{0,61}[a-zA-Z0-9])?$/;
+/** Fleet Manager hubs: the fleets swagger pattern, lower case only. */
+const FLEET_HUB = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
 const EXTENSION = /^[a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?$/i;
 
 const length = (value: string): number => [...value].length;
@@ -50,10 +52,15 @@ const HYBRID_RULE = (what: string): NameRule => ({
   rule: `${what[0]!.toUpperCase()}${what.slice(1)}s have 1-63 letters, digits, underscores, hyphens and periods, and start and end with a letter or digit.`,
 });
 
-export const CLUSTER_NAME_RULES: Record<ClusterType, NameRule> = {
+export const CLUSTER_NAME_RULES: Record<TargetType, NameRule> = {
   managedClusters: AKS_RULE,
   connectedClusters: HYBRID_RULE('Arc cluster name'),
   provisionedClusters: HYBRID_RULE('AKS on Azure Local cluster name'),
+  fleets: {
+    what: 'Fleet Manager hub name',
+    test: (v) => FLEET_HUB.test(v),
+    rule: 'Fleet Manager hub names have 1-63 lower-case letters, digits and hyphens, and start and end with a letter or digit.',
+  },
 };
 
 export const EXTENSION_NAME_RULE: NameRule = {
@@ -78,7 +85,7 @@ export function parseResourceGroup(flag: string, value: string): string {
   return parseName(flag, value, RESOURCE_GROUP_RULE);
 }
 
-export function parseClusterName(flag: string, value: string, type: ClusterType): string {
+export function parseClusterName(flag: string, value: string, type: TargetType): string {
   return parseName(flag, value, CLUSTER_NAME_RULES[type]);
 }
 

@@ -65,7 +65,7 @@ describe('operators', () => {
 
   test("parse extracts the cluster id of a child resource, as Microsoft's samples do", () => {
     const rows = run("KubernetesConfigurationResources | parse tolower(id) with clusterId '/providers/microsoft.kubernetesconfiguration/' * | project clusterId");
-    expect(rows[0]!.clusterId).toBe(clusters[0]!.id.toString().toLowerCase());
+    expect(rows[0]!.clusterId).toBe(String(clusters[0]!.id).toLowerCase());
   });
 
   test('join leftouter keeps every left row; inner only matches; innerunique takes each left key once', () => {

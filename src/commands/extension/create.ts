@@ -26,7 +26,10 @@ Examples:
     --dry-run
 
   # Another extension type, with that type's own defaults (no flux-system, no identity)
-  k8s-gitops extension create -g rg -c arc1 -t connectedClusters -n dapr --extension-type microsoft.dapr --dry-run`;
+  k8s-gitops extension create -g rg -c arc1 -t connectedClusters -n dapr --extension-type microsoft.dapr --dry-run
+
+  # Flux on an Azure Kubernetes Fleet Manager hub (a preview in Azure): the ARM request
+  k8s-gitops extension create -g rg -c fleet1 -t fleets --dry-run`;
 
 /** The settings flags shared by create and update. */
 export function addSettingsOptions(cmd: Command): Command {
@@ -47,7 +50,7 @@ export function registerExtensionCreate(parent: Command): Command {
     .description(
       "Install a cluster extension; by default microsoft.flux named flux, cluster scope, in flux-system. Another --extension-type gets that type's own defaults: its scope and namespace unless --scope or --release-namespace say otherwise, and an identity only where it needs one. With --dry-run, the ARM request is printed and nothing is sent.",
     );
-  addClusterOptions(cmd, { required: true });
+  addClusterOptions(cmd, { required: true, fleetHub: true });
   cmd
     .optionsGroup('Extension Arguments:')
     .option('-n, --name <name>', 'name of the extension instance (default: flux)')
@@ -70,13 +73,15 @@ export function registerExtensionCreate(parent: Command): Command {
 }
 
 async function run(options: Options, ctx: Context): Promise<CommandOutput> {
-  const [{ EXTENSION_API_VERSION }, { parseClusterFlags }, { buildExtension, extensionPutBody }, { maskSecrets, resourcePath }] = await Promise.all([
-    import('../../model/arm.js'),
+  const [{ extensionApiVersion }, { parseClusterFlags }, { buildExtension, extensionPutBody }, { maskSecrets, resourcePath }] = await Promise.all([
+    import('../../azure/resources.js'),
     import('../../model/cluster.js'),
     import('../../model/extension.js'),
     import('../dry-run.js'),
   ]);
+  options.fleetHub = true; // -t fleets: a Fleet Manager hub (preview)
   const cluster = parseClusterFlags(options, true)!;
+  const EXTENSION_API_VERSION = extensionApiVersion(cluster);
   const { extension, warnings } = buildExtension(options, cluster.clusterType, ctx.input);
   for (const w of warnings) ctx.log.warn(w);
   if (options.dryRun === 'arm') {

@@ -10,7 +10,7 @@ type Options = AzureOptions & { name?: string; force?: boolean; timeout?: string
 
 export function registerExtensionDelete(parent: Command): Command {
   const cmd = parent.command('delete').summary('uninstall an extension').description('Uninstall an extension. Asks first on a terminal; without one, --yes is required.');
-  addClusterOptions(cmd, { required: true });
+  addClusterOptions(cmd, { required: true, fleetHub: true });
   cmd
     .optionsGroup('Extension Arguments:')
     .option('-n, --name <name>', 'name of the extension instance (default: flux)')
@@ -26,7 +26,7 @@ Examples:
 }
 
 async function run(options: Options, ctx: Context): Promise<CommandOutput | void> {
-  const [{ prepareRead, notFound }, { extensionPath, fluxConfigsPath, EXTENSION_API_VERSION, FLUX_API_VERSION }, { listAll }, { extensionName, FLUX_EXTENSION_TYPE }, { confirm }, { followWrite }] = await Promise.all([
+  const [{ prepareRead, notFound }, { extensionPath, fluxConfigsPath, extensionApiVersion, FLUX_API_VERSION }, { listAll }, { extensionName, FLUX_EXTENSION_TYPE }, { confirm }, { followWrite }] = await Promise.all([
     import('../azure.js'),
     import('../../azure/resources.js'),
     import('../../azure/list.js'),
@@ -36,11 +36,14 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
   ]);
   if (options.timeout !== undefined && options.waitTimeout === undefined) options.waitTimeout = options.timeout;
   const name = extensionName(options);
+  options.fleetHub = true; // -t fleets: a Fleet Manager hub (preview)
   const s = await prepareRead(ctx, options);
+  const EXTENSION_API_VERSION = extensionApiVersion(s.cluster);
   const path = extensionPath(s.subscriptionId, s.cluster, name);
   const res = await s.arm.request<{ properties?: { extensionType?: string } }>('GET', path, { apiVersion: EXTENSION_API_VERSION, allowNotFound: true });
   if (res.status === 404) await notFound(s, `extension '${name}'`, `List them with: k8s-gitops extension list ${s.clusterArgs}`);
-  if (String(res.body.properties?.extensionType ?? '').toLowerCase() === FLUX_EXTENSION_TYPE) {
+  // A Fleet Manager hub has no Flux configurations of its own.
+  if (String(res.body.properties?.extensionType ?? '').toLowerCase() === FLUX_EXTENSION_TYPE && s.cluster.clusterType !== 'fleets') {
     const configs = await listAll<{ name?: string }>(s.arm, fluxConfigsPath(s.subscriptionId, s.cluster), FLUX_API_VERSION);
     if (configs.length > 0) {
       ctx.log.warn(`${configs.length} Flux configuration${configs.length > 1 ? 's' : ''} (${configs.map((c) => c.name).join(', ')}) on this cluster stop reconciling without the Flux extension.`);

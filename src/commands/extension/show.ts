@@ -10,7 +10,7 @@ type Options = AzureOptions & { name?: string };
 
 export function registerExtensionShow(parent: Command): Command {
   const cmd = parent.command('show').summary('show an installed extension').description('Show an installed extension: type, version, provisioning state, settings (protected ones are never returned).');
-  addClusterOptions(cmd, { required: true });
+  addClusterOptions(cmd, { required: true, fleetHub: true });
   cmd.optionsGroup('Extension Arguments:').option('-n, --name <name>', 'name of the extension instance (default: flux)');
   addGlobalOptions(cmd);
   cmd.addHelpText('after', `
@@ -23,7 +23,7 @@ Examples:
 
 export function registerExtensionList(parent: Command): Command {
   const cmd = parent.command('list').summary('list the extensions of a cluster').description('List the extensions installed on a cluster.');
-  addClusterOptions(cmd, { required: true });
+  addClusterOptions(cmd, { required: true, fleetHub: true });
   addGlobalOptions(cmd);
   cmd.addHelpText('after', `
 Examples:
@@ -33,26 +33,30 @@ Examples:
 }
 
 async function show(options: Options, ctx: Context): Promise<CommandOutput> {
-  const [{ prepareRead, notFound }, { extensionPath, flatten, EXTENSION_API_VERSION }, { extensionName }] = await Promise.all([
+  options.fleetHub = true; // -t fleets: a Fleet Manager hub (preview)
+  const [{ prepareRead, notFound }, { extensionPath, flatten, extensionApiVersion }, { extensionName }] = await Promise.all([
     import('../azure.js'),
     import('../../azure/resources.js'),
     import('../../model/extension.js'),
   ]);
   const name = extensionName(options);
   const s = await prepareRead(ctx, options);
+  const EXTENSION_API_VERSION = extensionApiVersion(s.cluster);
   const res = await s.arm.request<import('../../azure/resources.js').ArmResource>('GET', extensionPath(s.subscriptionId, s.cluster, name), { apiVersion: EXTENSION_API_VERSION, allowNotFound: true });
   if (res.status === 404) await notFound(s, `extension '${name}'`, `List them with: k8s-gitops extension list ${s.clusterArgs}`);
   return { data: flatten(res.body), columns: EXTENSION_COLUMNS };
 }
 
 async function list(options: AzureOptions, ctx: Context): Promise<CommandOutput> {
-  const [{ prepareRead, settleInOrder }, { getCluster }, { listAll }, { extensionsPath, flatten, EXTENSION_API_VERSION }] = await Promise.all([
+  options.fleetHub = true;
+  const [{ prepareRead, settleInOrder }, { getCluster }, { listAll }, { extensionsPath, flatten, extensionApiVersion }] = await Promise.all([
     import('../azure.js'),
     import('../../azure/session.js'),
     import('../../azure/list.js'),
     import('../../azure/resources.js'),
   ]);
   const s = await prepareRead(ctx, options);
+  const EXTENSION_API_VERSION = extensionApiVersion(s.cluster);
   const [, items] = await settleInOrder([getCluster(s), listAll<import('../../azure/resources.js').ArmResource>(s.arm, extensionsPath(s.subscriptionId, s.cluster), EXTENSION_API_VERSION)]);
   return { data: items.map(flatten), columns: EXTENSION_COLUMNS };
 }

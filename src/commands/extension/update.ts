@@ -23,7 +23,7 @@ export function registerExtensionUpdate(parent: Command): Command {
     .description(
       'Change the version, release train, auto-upgrade or settings of an installed extension. Only what differs from Azure is sent; protected settings given before stay as they are. A change of settings asks first (a wrong value can leave the extension unhealthy); --yes skips the question, and without a terminal it is required.',
     );
-  addClusterOptions(cmd, { required: true });
+  addClusterOptions(cmd, { required: true, fleetHub: true });
   cmd.optionsGroup('Extension Arguments:').option('-n, --name <name>', 'name of the extension instance (default: flux)');
   addSettingsOptions(cmd);
   addYesOption(cmd);
@@ -44,7 +44,7 @@ Examples:
 }
 
 async function run(options: Options, ctx: Context): Promise<CommandOutput | void> {
-  const [{ buildExtensionPatch, extensionPatchChange, extensionName }, { prepareRead, prepareWrite, notFound }, { extensionPath, flatten, EXTENSION_API_VERSION }, { UsageError }, { confirm }, { followWrite }, { maskSecrets }] =
+  const [{ buildExtensionPatch, extensionPatchChange, extensionName }, { prepareRead, prepareWrite, notFound }, { extensionPath, flatten, extensionApiVersion }, { UsageError }, { confirm }, { followWrite }, { maskSecrets }] =
     await Promise.all([
       import('../../model/extension.js'),
       import('../azure.js'),
@@ -55,12 +55,15 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
       import('../dry-run.js'),
     ]);
   type ArmResource = import('../../azure/resources.js').ArmResource;
+  options.fleetHub = true; // -t fleets: a Fleet Manager hub (preview)
   if (options.timeout !== undefined && options.waitTimeout === undefined) options.waitTimeout = options.timeout;
   const name = extensionName(options);
   const { patch, warnings } = buildExtensionPatch(options, ctx.input);
   if (!patch) throw new UsageError(undefined, 'nothing to change.', 'Give what should change: --version, --release-train, --auto-upgrade-minor-version, --config or --config-protected.');
   for (const w of warnings) ctx.log.warn(w);
   const dryRun = options.dryRun === 'arm';
+  const { parseClusterFlags } = await import('../../model/cluster.js');
+  const EXTENSION_API_VERSION = extensionApiVersion(parseClusterFlags(options, true)!);
   // A dry run reads what a write would; a write also runs the write's checks, in the same round trip.
   const target = { path: (session: import('../../azure/session.js').Session) => extensionPath(session.subscriptionId, session.cluster, name), apiVersion: EXTENSION_API_VERSION, existing: true };
   const { target: read, ...s } = dryRun ? { target: undefined, ...(await prepareRead(ctx, options)) } : await prepareWrite(ctx, options, target);
