@@ -12,7 +12,7 @@ import { ROOT, makeTempDir, removeDir, runCli, shellWords, type CliResult } from
 const PACKAGE_VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 /** The groups of the command tree; some have no subcommands yet. */
-const GROUPS = ['', 'extension', 'flux', 'flux config', 'flux kustomization', 'flux deployed-object', 'status'];
+const GROUPS = ['', 'extension', 'flux', 'flux config', 'flux kustomization', 'flux deployed-object', 'status', 'fleet'];
 
 /** Commands this release must have, whatever else the tree grows. */
 const REQUIRED_COMMANDS = ['extension create', 'flux config create'];
@@ -24,6 +24,8 @@ const NO_DATA = new Set(['completion']);
 
 /** Flags (as help prints them: short and long form) that every command addressing a cluster lists. */
 const CLUSTER_FLAGS = ['-g, --resource-group', '-c, --cluster-name', '-t, --cluster-type', '--cluster-resource-provider', '--subscription'];
+/** The fleet commands address a selection of clusters instead of one. */
+const FLEET_FLAGS = ['--subscriptions', '-g, --resource-group', '--where', '-t, --cluster-type', '--clusters', '--graph-query'];
 const GLOBAL_FLAGS = ['-o, --output', '--query', '--debug', '--verbose', '--only-show-errors', '-h, --help'];
 
 /** az flag names each known command must list, beyond the cluster and global ones. */
@@ -233,7 +235,7 @@ describe('--help on every command', () => {
     expect(result.stderr).toBe('');
     expect(result.stdout).toMatch(new RegExp(`^Usage: k8s-gitops ${command} \\[options\\]`));
     const help = result.stdout;
-    const wanted = [...(NO_CLUSTER.has(command) ? [] : CLUSTER_FLAGS), ...(NO_DATA.has(command) ? ['-h, --help'] : GLOBAL_FLAGS), ...(COMMAND_FLAGS[command] ?? [])];
+    const wanted = [...(command.startsWith('fleet ') ? FLEET_FLAGS : NO_CLUSTER.has(command) ? [] : CLUSTER_FLAGS), ...(NO_DATA.has(command) ? ['-h, --help'] : GLOBAL_FLAGS), ...(COMMAND_FLAGS[command] ?? [])];
     for (const flag of wanted) {
       // Each flag starts an option line of the help.
       expect({ flag, listed: new RegExp(`^ {2}${flag.replace(/[-]/g, '\\-')}\\b`, 'm').test(help) }).toEqual({ flag, listed: true });

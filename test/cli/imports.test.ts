@@ -113,6 +113,9 @@ const OFFLINE_RUNS: Array<[string, string[], number]> = [
   ['a usage error of reconcile', ['flux', 'config', 'reconcile', '--context', 'aks1', '-n', 'cluster-config', '--timeout', '5'], 2],
   ['a usage error of tree', ['flux', 'config', 'tree', '--context', 'aks1', '-n', 'cluster-config', '--namespace', 'Not_A_Namespace'], 2],
   ['a usage error of events', ['flux', 'config', 'events', '--context', 'aks1', '-n', 'cluster-config', '--for', 'Deployment/web'], 2],
+  ['fleet apply --help', ['fleet', 'apply', '--help'], 0],
+  ['a fleet usage error', ['fleet', 'apply', '-n', 'cluster-config', '-u', 'https://github.com/Azure/gitops-flux2-kustomize-helm-mt', '--waves', '0', '--yes'], 2],
+  ['a fleet status usage error', ['fleet', 'status', '--where', 'env', 'region=eu'], 2],
 ];
 
 describe('the build keeps the SDKs out of the CLI bundle', () => {

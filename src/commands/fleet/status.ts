@@ -25,17 +25,18 @@ Examples:
   # Every cluster you can read, failing first, with a summary line
   k8s-gitops fleet status
 
-  # The production stores in two subscriptions, one configuration
-  k8s-gitops fleet status --subscriptions SUB1 SUB2 --where env=prod -n cluster-config
+  # The production clusters of two subscriptions, one configuration
+  k8s-gitops fleet status --subscriptions 00000000-0000-0000-0000-000000000001 \\
+    00000000-0000-0000-0000-000000000002 --where env=prod -n cluster-config
 
-  # A CI gate after a rollout: every cluster compliant within 30 minutes, two may fail
-  k8s-gitops fleet status --where env=prod -n cluster-config --wait-for compliant \\
-    --timeout 30m --max-failing 2 -o none
+  # A CI gate after a rollout: every staging AKS cluster compliant within 15 minutes
+  k8s-gitops fleet status --where env=staging -t managedClusters -n cluster-config \\
+    --wait-for compliant --timeout 15m --max-failing 10% -o none
 
   # Confirm two clusters through ARM (Resource Graph trails it)
-  k8s-gitops fleet status -n cluster-config --verify store-0042 store-0043
+  k8s-gitops fleet status -n cluster-config --verify store-0001 store-0002
 
-  # The failing clusters as JSON
+  # The failing clusters, and why, as JSON
   k8s-gitops fleet status -o json --query "clusters[?state=='failing'].{name: name, reason: reason}"`;
 
 export function registerFleetStatus(parent: Command): Command {
@@ -148,6 +149,11 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
           outcome = 'interrupted';
           break;
         }
+        // Time ran out during a read: the last state read is the answer (none read: the error is).
+        if (err instanceof TimeoutError && previous && clock.now() >= deadline) {
+          outcome = options.waitFor !== undefined ? 'timeout' : 'watched';
+          break;
+        }
         throw err;
       }
       if (options.waitFor !== undefined && doc.summary.clusters === 0) throw new NotFoundError('no cluster matches the selection, so there is nothing to wait for.', 'Check --subscriptions, -g, --where and -t.');
@@ -181,6 +187,10 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
         outcome = 'interrupted';
         break;
       }
+      if (clock.now() >= deadline) {
+        outcome = options.waitFor !== undefined ? 'timeout' : 'watched';
+        break;
+      }
       wait = intervalMs;
     }
   } finally {
@@ -207,7 +217,7 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
       return;
     case 'failed':
       ctx.stderr.write(`${listed.join('\n')}\n`);
-      throw new FailedError(`compliant: not reached: ${last?.summary.failing} clusters are failing, more than --max-failing allows (${allowed}). ${summary}.`);
+      throw new FailedError(`compliant: not reached: ${last?.summary.failing} cluster${last?.summary.failing === 1 ? ' is' : 's are'} failing, more than --max-failing allows (${allowed}). ${summary}.`);
     case 'timeout':
       ctx.stderr.write(`${listed.join('\n')}\n`);
       throw new TimeoutError(`compliant: not reached within ${options.timeout ?? '10m'}. ${summary}.`, 'Offline clusters and clusters without the extension never become compliant: narrow the selection, or wait longer (--timeout).');
