@@ -58,22 +58,26 @@ export async function readFleet(graph: ResourceGraph, selection: Selection, opti
     }
     fromQuery = new Set(rows.map((r) => String(r.id).toLowerCase()));
   }
-  let clusters = (await graph.query({ query: clustersQuery(selection), ...scope }, query)) as unknown as ClusterRow[];
-  clusters = clusters.filter((c) => (!selection.ids || selection.ids.has(c.id.toLowerCase())) && (!fromQuery || fromQuery.has(c.id.toLowerCase())));
+  const configurations = (clusterIds?: string[]): Promise<ConfigurationRow[]> =>
+    graph.query(
+      {
+        query: configurationsQuery(selection, {
+          ...(options.name !== undefined ? { name: options.name } : {}),
+          ...(options.extensionsOnly ? { extensionsOnly: true } : {}),
+          ...(clusterIds ? { clusterIds } : {}),
+        }),
+        ...scope,
+      },
+      query,
+    ) as unknown as Promise<ConfigurationRow[]>;
+  // Without a filter that only the cluster rows can apply (tags, ids), both tables are read at once.
+  const narrowed = selection.tags.length > 0 || selection.ids !== undefined || fromQuery !== undefined;
+  const [all, early] = await Promise.all([graph.query({ query: clustersQuery(selection), ...scope }, query) as unknown as Promise<ClusterRow[]>, narrowed ? undefined : configurations()]);
+  const clusters = all.filter((c) => (!selection.ids || selection.ids.has(c.id.toLowerCase())) && (!fromQuery || fromQuery.has(c.id.toLowerCase())));
   const readAt = options.clock.now();
   if (clusters.length === 0) return { clusters: [], readAt };
   const ids = clusters.map((c) => c.id.toLowerCase());
-  const rows = (await graph.query(
-    {
-      query: configurationsQuery(selection, {
-        ...(options.name !== undefined ? { name: options.name } : {}),
-        ...(options.extensionsOnly ? { extensionsOnly: true } : {}),
-        ...(ids.length <= ID_LIST_LIMIT ? { clusterIds: ids } : {}),
-      }),
-      ...scope,
-    },
-    query,
-  )) as unknown as ConfigurationRow[];
+  const rows = early ?? (await configurations(ids.length <= ID_LIST_LIMIT ? ids : undefined));
   return { clusters: assembleFleet(clusters, rows, { now: readAt, ...(options.name !== undefined ? { name: options.name } : {}) }), readAt };
 }
 
