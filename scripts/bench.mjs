@@ -6,7 +6,7 @@
 //
 //   npm run bench                          # every section, 15 rounds
 //   npm run bench -- --runs 30             # more rounds
-//   npm run bench -- --section startup     # one section (repeatable): startup, azure
+//   npm run bench -- --section startup     # one section (repeatable): startup, azure, fleet
 //   npm run bench -- --offline             # the same as --section startup
 //   npm run bench -- --latency 0,20,100    # other latencies for the Azure cases
 //   npm run bench -- --baseline REV        # time `flux config show` of REV beside this build
@@ -23,10 +23,11 @@ import { parseArgs } from 'node:util';
 import azure from './bench/azure.mjs';
 import { buildBaseline, DEFAULT_BASELINE } from './bench/baseline.mjs';
 import { emulatorBuilt } from './bench/emulator.mjs';
+import fleet from './bench/fleet.mjs';
 import { Bench, ROOT } from './bench/harness.mjs';
 import startup from './bench/startup.mjs';
 
-const SECTIONS = [startup, azure];
+const SECTIONS = [startup, azure, fleet];
 
 const { values: flags } = parseArgs({
   options: {
@@ -54,7 +55,7 @@ if (latencies.some((n) => !Number.isInteger(n) || n < 0 || n > 60_000)) fail(`--
 const wanted = flags.offline ? ['startup'] : (flags.section ?? SECTIONS.map((s) => s.name));
 for (const name of wanted) if (!SECTIONS.some((s) => s.name === name)) fail(`--section: no section '${name}' (sections: ${SECTIONS.map((s) => s.name).join(', ')}).`);
 if (!existsSync(join(ROOT, 'dist', 'main.js'))) fail('dist/main.js is missing: run npm run build first.');
-if (wanted.includes('azure') && !emulatorBuilt()) fail('dist-emulator/main.js is missing: run npm run build first.');
+if ((wanted.includes('azure') || wanted.includes('fleet')) && !emulatorBuilt()) fail('dist-emulator/main.js is missing: run npm run build first.');
 
 const bench = new Bench({ runs });
 const options = { latencies, baseline: undefined };
