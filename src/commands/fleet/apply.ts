@@ -18,18 +18,18 @@ type Options = FluxConfigFlags & FleetOptions & RolloutFlags & { allowOffline?: 
 
 const EXAMPLES = `
 Examples:
-  # The plan: what would change on every production cluster (sends no write)
+  # The plan for the production clusters (reads Azure, writes nothing)
   k8s-gitops fleet apply --where env=prod -n cluster-config --namespace cluster-config \\
     -u https://github.com/Azure/gitops-flux2-kustomize-helm-mt --branch main \\
     -k name=infra path=./infrastructure prune=true \\
     -k name=apps path=./apps/production prune=true depends_on=infra --dry-run
 
-  # Roll it out: one canary, then 10 %, then the rest, each wave compliant before the next;
-  # stop if more than 2 % of the clusters fail
-  k8s-gitops fleet apply --where env=prod -f cluster-config.yaml \\
-    --waves 1,10%,100% --wait-for compliant --max-failures 2% --yes
+  # A file rolled out to the staging AKS clusters: one canary, then 10 %, then the rest,
+  # each wave compliant before the next; stop when more than 10 % fail
+  k8s-gitops fleet apply --where env=staging -t managedClusters -f cluster-config.yaml \\
+    --waves 1,10%,100% --wait-for compliant --max-failures 10% --yes
 
-  # From a file of cluster ids, 50 at a time
+  # The clusters a file lists (one ARM id a line), 50 at a time
   k8s-gitops fleet apply --clusters stores.txt -f cluster-config.yaml --wave-size 50 --yes
 
 Kustomization keys (-k, repeatable): ${KUSTOMIZATION_KEYS_HELP}`;
