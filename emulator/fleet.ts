@@ -14,10 +14,8 @@
 import type { ClusterDefinition, ClusterKind } from './clusters.js';
 import { CLUSTER_TYPES } from './clusters.js';
 import { normalizeFluxSpec } from './arm/flux.js';
-import type { ClusterState, ExtensionRecord, FluxRecord } from './arm/records.js';
-import { FLUX_EXTENSION_VERSION } from './constants.js';
+import type { ClusterState, FluxRecord } from './arm/records.js';
 import type { FleetOptions } from './options.js';
-import { uuid } from './util.js';
 import type { World } from './world.js';
 
 export const REGIONS = ['westeurope', 'northeurope', 'eastus', 'westus2', 'southeastasia'] as const;
@@ -152,7 +150,7 @@ export function populateFleet(world: World, fleet: GeneratedFleet): void {
       if (!cluster) continue;
       if (g.failing) world.faults.failingClusters.set(cluster.key, FAILING_KUSTOMIZATION);
       if (!g.flux) continue;
-      installFlux(world, cluster);
+      world.setExtensionScenario(cluster.def.name, 'installed');
       const record = tutorialRecord(world, cluster, now);
       world.fluxConfigsOf(cluster).set(record.name, record);
       world.agent.sync(record);
@@ -164,30 +162,6 @@ export function populateFleet(world: World, fleet: GeneratedFleet): void {
       }
     }
   });
-}
-
-function installFlux(world: World, cluster: ClusterState): void {
-  const record: ExtensionRecord = {
-    cluster,
-    name: 'flux',
-    seq: world.nextSeq(),
-    props: {
-      extensionType: 'microsoft.flux',
-      autoUpgradeMinorVersion: true,
-      releaseTrain: 'Stable',
-      version: null,
-      scope: { cluster: { releaseNamespace: 'flux-system' } },
-      configurationSettings: {},
-      autoUpgradeMode: 'compatible',
-    },
-    protectedSettings: {},
-    provisioningState: 'Succeeded',
-    currentVersion: FLUX_EXTENSION_VERSION,
-    errorInfo: null,
-    systemData: world.systemData(cluster.createdMs),
-  };
-  if (cluster.def.kind === 'arc') record.identity = { type: 'SystemAssigned', principalId: uuid() };
-  world.extensionsOf(cluster).set(record.name, record);
 }
 
 function tutorialRecord(world: World, cluster: ClusterState, now: number): FluxRecord {

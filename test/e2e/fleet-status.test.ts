@@ -7,17 +7,16 @@
 import { describe, expect, test, beforeEach } from '@jest/globals';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateFleet, type GeneratedCluster } from '../../emulator/fleet.js';
+import type { GeneratedCluster } from '../../emulator/fleet.js';
+import { generatedFleet, idOf } from './fleet-helpers.js';
 import { tmpdir } from 'node:os';
 import { EXT_API, KC, waitForOperation } from '../emulator/harness.js';
 import { errors, sleep, tableRows, useE2E } from './helpers.js';
 
 const FLEET = { clusters: 30, subscriptions: 2, seed: 11 };
 const LAG_MS = 10_000;
-const e2e = useE2E(['--operation-delay', '0', '--reconcile-delay', '400', '--retry-after', '0', '--quiet', '--graph-lag', String(LAG_MS), '--clusters', '30', '--subscriptions', '2', '--seed', '11']);
-const fleet = generateFleet(FLEET);
-const SUBS = ['--subscriptions', ...fleet.subscriptions];
-const idOf = (c: GeneratedCluster): string => `/subscriptions/${c.subscriptionId}/resourceGroups/${c.resourceGroup}/providers/${c.def.rp}/${c.def.type}/${c.def.name}`;
+const { args, fleet, subscriptions: SUBS } = generatedFleet(FLEET, ['--graph-lag', String(LAG_MS)]);
+const e2e = useE2E(args);
 const failing = fleet.clusters.find((c) => c.failing)!;
 const offline = fleet.clusters.find((c) => c.offline)!;
 const bare = fleet.clusters.find((c) => !c.flux)!;

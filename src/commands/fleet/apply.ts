@@ -53,15 +53,12 @@ export function registerFleetApply(parent: Command): Command {
 }
 
 async function run(options: Options, ctx: Context): Promise<CommandOutput | void> {
-  const [{ buildFluxConfiguration }, { systemClock }, read, rollout, { planApply, skipReason }, { ResourceGraph }, { ArmClient }, { PacedArm }] = await Promise.all([
+  const [{ buildFluxConfiguration }, { systemClock }, read, rollout, { planApply, skipReason }] = await Promise.all([
     import('../../model/flux-config.js'),
     import('../../core/clock.js'),
     import('./read.js'),
     import('./rollout.js'),
     import('../../fleet/plan.js'),
-    import('../../azure/graph.js'),
-    import('../../azure/client.js'),
-    import('../../azure/pacing.js'),
   ]);
   // Every flag is checked before anything is sent.
   const { config, warnings } = buildFluxConfiguration(options, ctx.input);
@@ -71,19 +68,10 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
   rollout.checkConfirmable(ctx, options);
 
   const clock = systemClock;
-  const graph = await ResourceGraph.create(ctx, options);
-  const arm = await ArmClient.create(ctx, options, false);
-  const paced = new PacedArm(arm, clock, settings.parallel);
-  const fleet = await read.readFleet(graph, selection, { clock, deadline: clock.now() + 5 * 60_000, extensionsOnly: true });
-  ctx.log.verbose(`${fleet.clusters.length} clusters selected (${graph.requests} Resource Graph requests)`);
-
-  const skipped = new Map(fleet.clusters.map((c) => [c, skipReason(c, { ...(options.allowOffline ? { allowOffline: true } : {}) })]));
-  const candidates = fleet.clusters.filter((c) => skipped.get(c) === undefined);
-  const current = await rollout.readConfigurations(paced, candidates, config.name);
-  const plan = [
-    ...fleet.clusters.filter((c) => skipped.get(c) !== undefined).map((cluster) => ({ cluster, action: 'skip' as const, reason: skipped.get(cluster)! })),
-    ...candidates.map((c, i) => planApply(c, config, current[i])),
-  ];
+  const { plan, graph, paced } = await rollout.planRollout(ctx, options, selection, settings, clock, config.name, {
+    skip: (c) => skipReason(c, options.allowOffline ? { allowOffline: true } : {}),
+    plan: (c, current) => planApply(c, config, current),
+  });
   const result = await rollout.executeRollout(ctx, {
     verb: 'apply',
     name: config.name,

@@ -38,15 +38,12 @@ export function registerFleetDelete(parent: Command): Command {
 }
 
 async function run(options: Options, ctx: Context): Promise<CommandOutput | void> {
-  const [{ parseObjectName }, { systemClock }, read, rollout, { planDelete, skipReason }, { ResourceGraph }, { ArmClient }, { PacedArm }] = await Promise.all([
+  const [{ parseObjectName }, { systemClock }, read, rollout, { planDelete, skipReason }] = await Promise.all([
     import('../../model/values.js'),
     import('../../core/clock.js'),
     import('./read.js'),
     import('./rollout.js'),
     import('../../fleet/plan.js'),
-    import('../../azure/graph.js'),
-    import('../../azure/client.js'),
-    import('../../azure/pacing.js'),
   ]);
   const name = parseObjectName('-n/--name', options.name ?? '', 'configuration name');
   const selection = read.selectionFrom(ctx, options);
@@ -54,17 +51,10 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
   rollout.checkConfirmable(ctx, options);
 
   const clock = systemClock;
-  const graph = await ResourceGraph.create(ctx, options);
-  const arm = await ArmClient.create(ctx, options, false);
-  const paced = new PacedArm(arm, clock, settings.parallel);
-  const fleet = await read.readFleet(graph, selection, { clock, deadline: clock.now() + 5 * 60_000, extensionsOnly: true });
-  const skipped = new Map(fleet.clusters.map((c) => [c, skipReason(c, { forDelete: true, ...(options.force ? { force: true } : {}) })]));
-  const candidates = fleet.clusters.filter((c) => skipped.get(c) === undefined);
-  const current = await rollout.readConfigurations(paced, candidates, name);
-  const plan = [
-    ...fleet.clusters.filter((c) => skipped.get(c) !== undefined).map((cluster) => ({ cluster, action: 'skip' as const, reason: skipped.get(cluster)! })),
-    ...candidates.map((c, i) => planDelete(c, current[i])),
-  ];
+  const { plan, graph, paced } = await rollout.planRollout(ctx, options, selection, settings, clock, name, {
+    skip: (c) => skipReason(c, { forDelete: true, ...(options.force ? { force: true } : {}) }),
+    plan: (c, current) => planDelete(c, current),
+  });
   return rollout.executeRollout(ctx, {
     verb: 'delete',
     name,

@@ -8,6 +8,7 @@ import type { Clock } from '../../core/clock.js';
 import type { Context } from '../../core/context.js';
 import { FailedError, InterruptedError, UsageError } from '../../core/errors.js';
 import type { CommandOutput } from '../../core/run.js';
+import type { AzureFlags } from '../../azure/client.js';
 import type { ResourceGraph } from '../../azure/graph.js';
 import { retryAfterMs } from '../../azure/lro.js';
 import { describeArmError, type ArmErrorDetail } from '../../azure/errors.js';
@@ -99,6 +100,41 @@ export async function readConfigurations(paced: PacedArm, clusters: readonly Fle
     const res = await paced.request<ArmResource>('GET', fluxConfigPath(c.subscriptionId, clusterRef(c), name), { apiVersion: FLUX_API_VERSION, allowNotFound: true, ...(signal ? { signal } : {}) });
     return res.status === 404 ? undefined : res.body;
   });
+}
+
+export interface PlannedRollout {
+  plan: PlanItem[];
+  graph: ResourceGraph;
+  paced: PacedArm;
+}
+
+/**
+ * What apply and delete do before they write: connect (Resource Graph, and ARM paced to
+ * `parallel`), read the selected clusters with their Flux extensions, skip the clusters that
+ * must be left alone, read the configuration of every other one from ARM, and plan each.
+ */
+export async function planRollout(
+  ctx: Context,
+  flags: AzureFlags,
+  selection: Selection,
+  settings: RolloutSettings,
+  clock: Clock,
+  name: string,
+  decide: { skip(c: FleetCluster): string | undefined; plan(c: FleetCluster, current: ArmResource | undefined): PlanItem },
+): Promise<PlannedRollout> {
+  const [{ ResourceGraph }, { ArmClient }, { PacedArm }, { readFleet }] = await Promise.all([import('../../azure/graph.js'), import('../../azure/client.js'), import('../../azure/pacing.js'), import('./read.js')]);
+  const graph = await ResourceGraph.create(ctx, flags);
+  const paced = new PacedArm(await ArmClient.create(ctx, flags, false), clock, settings.parallel);
+  const fleet = await readFleet(graph, selection, { clock, deadline: clock.now() + 5 * 60_000, extensionsOnly: true });
+  ctx.log.verbose(`${fleet.clusters.length} clusters selected (${graph.requests} Resource Graph requests)`);
+  const skipped = new Map(fleet.clusters.map((c) => [c, decide.skip(c)]));
+  const candidates = fleet.clusters.filter((c) => skipped.get(c) === undefined);
+  const current = await readConfigurations(paced, candidates, name);
+  const plan: PlanItem[] = [
+    ...fleet.clusters.filter((c) => skipped.get(c) !== undefined).map((cluster): PlanItem => ({ cluster, action: 'skip', reason: skipped.get(cluster)! })),
+    ...candidates.map((c, i) => decide.plan(c, current[i])),
+  ];
+  return { plan, graph, paced };
 }
 
 /** The order clusters are rolled out in: by name, then id (the first wave is the first names). */
