@@ -65,5 +65,5 @@ describe('the fleet examples against a generated fleet', () => {
       if (stage(args) === 0 || stage(args) === 2) expect({ example: args.join(' '), writes: sent.length }).toEqual({ example: args.join(' '), writes: 0 });
       if (args.includes('--query')) expect(run.json()).toEqual([{ name: fleet.clusters.find((c) => c.failing)!.def.name, reason: expect.stringMatching(/BuildFailed/) }]);
     }
-  });
+  }, 10 * 60_000);
 });

@@ -188,8 +188,10 @@ export function fleetDriver(deps: DriverDeps): RolloutDriver {
       if (clock.now() >= w.deadline) continue;
       let op;
       try {
-        op = await paced.request<{ status?: string; error?: ArmErrorDetail }>('GET', url);
+        // A poll that hangs must not outlive the wave.
+        op = await paced.request<{ status?: string; error?: ArmErrorDetail }>('GET', url, { signal: AbortSignal.timeout(Math.max(1, w.deadline - clock.now())) });
       } catch (err) {
+        if (clock.now() >= w.deadline) continue;
         return failure(err);
       }
       last = op.body?.status ?? 'Unknown';
