@@ -47,8 +47,8 @@ export function clustersQuery(s: Selection): string {
 export interface ConfigurationQueryOptions {
   /** Only the configuration of this name (extensions are always read). */
   name?: string;
-  /** Only extensions, no configurations. */
-  extensionsOnly?: boolean;
+  /** Only the Flux extensions, or only the configurations (default: both). */
+  kind?: 'extensions' | 'configurations';
   /** Only under these clusters (lower-cased ids); pushed into the query when there are few. */
   clusterIds?: readonly string[];
   /** Configurations with every property (their spec too), not just their status. */
@@ -63,10 +63,11 @@ export interface ConfigurationQueryOptions {
  */
 export function configurationsQuery(s: Selection, options: ConfigurationQueryOptions = {}): string {
   const lines = ['KubernetesConfigurationResources'];
-  lines.push(options.extensionsOnly ? `| where type =~ ${kqlString(EXTENSION_TYPE)}` : `| where type in~ ${list([EXTENSION_TYPE, FLUX_CONFIGURATION_TYPE])}`);
+  const types = options.kind === 'extensions' ? [EXTENSION_TYPE] : options.kind === 'configurations' ? [FLUX_CONFIGURATION_TYPE] : [EXTENSION_TYPE, FLUX_CONFIGURATION_TYPE];
+  lines.push(`| where type in~ ${list(types)}`);
   lines.push('| extend extensionType = tolower(tostring(coalesce(properties.ExtensionType, properties.extensionType)))');
-  lines.push(`| where type =~ ${kqlString(FLUX_CONFIGURATION_TYPE)} or extensionType == 'microsoft.flux'`);
-  if (options.name !== undefined) lines.push(`| where type =~ ${kqlString(EXTENSION_TYPE)} or name =~ ${kqlString(options.name)}`);
+  if (options.kind !== 'configurations') lines.push(`| where type =~ ${kqlString(FLUX_CONFIGURATION_TYPE)} or extensionType == 'microsoft.flux'`);
+  if (options.name !== undefined && options.kind !== 'extensions') lines.push(options.kind === 'configurations' ? `| where name =~ ${kqlString(options.name)}` : `| where type =~ ${kqlString(EXTENSION_TYPE)} or name =~ ${kqlString(options.name)}`);
   if (s.resourceGroups.length > 0) lines.push(`| where resourceGroup in~ ${list(s.resourceGroups)}`);
   lines.push("| parse tolower(id) with clusterId '/providers/microsoft.kubernetesconfiguration/' *");
   if (options.clusterIds && options.clusterIds.length <= ID_LIST_LIMIT) lines.push(`| where clusterId in ${list(options.clusterIds)}`);

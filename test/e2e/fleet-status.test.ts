@@ -50,8 +50,10 @@ describe('one look', () => {
     expect(rows.find((r) => r[0] === bare.def.name)!.slice(1, 2)).toEqual(['no extension']);
     expect(run.stderr).toMatch(/Read from Azure Resource Graph at .*trails ARM/);
     const log = await e2e.requests();
-    expect(log.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /providers/Microsoft.ResourceGraph/resources', 'POST /providers/Microsoft.ResourceGraph/resources']);
-    expect(log[0]!.body.subscriptions).toEqual(fleet.subscriptions);
+    // One query per table (the extensions and the configurations apart), each one page here.
+    expect(log.map((r) => `${r.method} ${r.path}`)).toEqual(Array(3).fill('POST /providers/Microsoft.ResourceGraph/resources'));
+    expect(log.map((r) => r.body.query.split('\n')[0]).sort()).toEqual(['KubernetesConfigurationResources', 'KubernetesConfigurationResources', 'Resources']);
+    for (const r of log) expect(r.body.subscriptions).toEqual(fleet.subscriptions);
     expect(log[0]!.body.options).toEqual({ $top: 1000, resultFormat: 'objectArray' });
   });
 

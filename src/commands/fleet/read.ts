@@ -58,19 +58,24 @@ export async function readFleet(graph: ResourceGraph, selection: Selection, opti
     }
     fromQuery = new Set(rows.map((r) => String(r.id).toLowerCase()));
   }
-  const configurations = (clusterIds?: string[]): Promise<ConfigurationRow[]> =>
-    graph.query(
-      {
-        query: configurationsQuery(selection, {
-          ...(options.name !== undefined ? { name: options.name } : {}),
-          ...(options.extensionsOnly ? { extensionsOnly: true } : {}),
-          ...(clusterIds ? { clusterIds } : {}),
-        }),
-        ...scope,
-      },
-      query,
-    ) as unknown as Promise<ConfigurationRow[]>;
-  // Without a filter that only the cluster rows can apply (tags, ids), both tables are read at once.
+  // Extensions and configurations in queries of their own, so that each is one page per
+  // thousand clusters and they go out together.
+  const kinds: ('extensions' | 'configurations')[] = options.extensionsOnly ? ['extensions'] : ['extensions', 'configurations'];
+  const configurations = async (clusterIds?: string[]): Promise<ConfigurationRow[]> => {
+    const pages = await Promise.all(
+      kinds.map((kind) =>
+        graph.query(
+          {
+            query: configurationsQuery(selection, { kind, ...(options.name !== undefined ? { name: options.name } : {}), ...(clusterIds ? { clusterIds } : {}) }),
+            ...scope,
+          },
+          query,
+        ),
+      ),
+    );
+    return pages.flat() as unknown as ConfigurationRow[];
+  };
+  // Without a filter that only the cluster rows can apply (tags, ids), every table is read at once.
   const narrowed = selection.tags.length > 0 || selection.ids !== undefined || fromQuery !== undefined;
   const [all, early] = await Promise.all([graph.query({ query: clustersQuery(selection), ...scope }, query) as unknown as Promise<ClusterRow[]>, narrowed ? undefined : configurations()]);
   const clusters = all.filter((c) => (!selection.ids || selection.ids.has(c.id.toLowerCase())) && (!fromQuery || fromQuery.has(c.id.toLowerCase())));

@@ -284,7 +284,7 @@ async function settle(deps: DriverDeps, written: { item: PlanItem; acceptedAt: n
     let rows: ConfigurationRow[];
     try {
       rows = (await graph.query(
-        { query: configurationsQuery(deps.selection, { name, full: true, ...(ids.length <= ID_LIST_LIMIT ? { clusterIds: ids } : {}) }), subscriptions },
+        { query: configurationsQuery(deps.selection, { kind: 'configurations', name, full: true, ...(ids.length <= ID_LIST_LIMIT ? { clusterIds: ids } : {}) }), subscriptions },
         { clock, deadline: w.deadline, signal: w.signal },
       )) as unknown as ConfigurationRow[];
     } catch (err) {
