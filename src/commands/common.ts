@@ -19,7 +19,7 @@ export function addClusterOptions(cmd: Command, spec: ClusterOptionSpec = {}): C
     .addOption(
       mark(
         spec.fleetHub
-          ? new Option('-t, --cluster-type <type>', 'managedClusters (AKS), connectedClusters (Arc), provisionedClusters (AKS on Azure Local), or fleets (an Azure Kubernetes Fleet Manager hub; preview, microsoft.flux only), in any letter case').choices(TARGET_TYPES)
+          ? new Option('-t, --cluster-type <type>', 'managedClusters (AKS), connectedClusters (Arc) or provisionedClusters (AKS on Azure Local), in any letter case; also fleets (an Azure Kubernetes Fleet Manager hub; preview, microsoft.flux only)').choices(TARGET_TYPES)
           : new Option('-t, --cluster-type <type>', 'managedClusters (AKS), connectedClusters (Arc) or provisionedClusters (AKS on Azure Local), in any letter case').choices(CLUSTER_TYPES),
       ),
     )

@@ -9,7 +9,9 @@ import { UsageError } from '../../src/core/errors.js';
 import type { Clock } from '../../src/core/clock.js';
 import { buildFluxConfiguration } from '../../src/model/flux-config.js';
 import { fluxConfigurationPutBody } from '../../src/model/arm.js';
-import { assembleFleet, fleetGate, sortFleet, summarize, summaryLine, type ClusterRow, type ConfigurationRow, type FleetCluster } from '../../src/fleet/model.js';
+import { azureStatus } from '../../src/status/azure.js';
+import { evaluateGate } from '../../src/status/gate.js';
+import { assembleFleet, configurationResource, fleetGate, sortFleet, summarize, summaryLine, type ClusterRow, type ConfigurationRow, type FleetCluster } from '../../src/fleet/model.js';
 import { planApply, skipReason, type PlanItem } from '../../src/fleet/plan.js';
 import { clustersQuery, configurationsQuery } from '../../src/fleet/query.js';
 import { runRollout, type RolloutDriver } from '../../src/fleet/rollout.js';
@@ -176,10 +178,23 @@ describe('fleet states, by the rules of status', () => {
     expect(state('failing').configurations[0]!.failing).toEqual([{ kind: 'Kustomization', namespace: 'cluster-config', name: 'cluster-config-apps', reason: 'BuildFailed', message: 'BuildFailed message' }]);
   });
 
-  test('a waiting reason is pending even where Azure says Non-Compliant', () => {
-    const c = clusterRow('slow', 'aks');
-    const [x] = assembleFleet([c], [extensionRow(c), configRow(c, 'Non-Compliant', [kustomization('cluster-config-apps', 'False', 'DependencyNotReady', 'Non-Compliant')])], { now: NOW });
-    expect(x!.state).toBe('pending');
+  test('a cluster is failing exactly when status fails it at the first failure (waiting reasons included)', () => {
+    // The rule is status' own (src/status/azure.ts and gate.ts): whatever it says of an object
+    // waiting for a dependency, which Azure reports Non-Compliant, fleet status says the same.
+    const cases: [string, unknown[]][] = [
+      ['build-failed', [kustomization('cluster-config-apps', 'False', 'BuildFailed', 'Non-Compliant')]],
+      ['waiting', [kustomization('cluster-config-apps', 'False', 'DependencyNotReady', 'Non-Compliant')]],
+      ['progressing', [kustomization('cluster-config-apps', 'Unknown', 'Progressing', 'Pending')]],
+      ['ready', [kustomization('cluster-config-apps', 'True', 'ReconciliationSucceeded', 'Compliant')]],
+    ];
+    for (const [name, statuses] of cases) {
+      const c = clusterRow(name, 'aks');
+      const compliance = (statuses[0] as { complianceState: string }).complianceState;
+      const config = configRow(c, compliance, statuses);
+      const [x] = assembleFleet([c], [extensionRow(c), config], { now: NOW });
+      const gate = evaluateGate(azureStatus({ cluster: { id: c.id, name: c.name, type: c.type, properties: {} }, extensions: [configurationResource(extensionRow(c))], configurations: [configurationResource(config)] }, { now: NOW }), { waitFor: 'compliant', failFast: true });
+      expect({ name, failing: x!.state === 'failing', compliant: x!.state === 'compliant' }).toEqual({ name, failing: gate.outcome === 'failed', compliant: gate.outcome === 'reached' });
+    }
   });
 
   test('the table order puts failing first; the summary line counts every state', () => {
