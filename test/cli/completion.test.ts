@@ -114,7 +114,8 @@ printf '%s\\n' "\${COMPREPLY[@]}"
 
   test('commands, flags, choice values and file names', () => {
     if (!shell('bash')) return;
-    expect(tab('k8s-gitops fl')).toEqual(['flux']);
+    expect(tab('k8s-gitops flu')).toEqual(['flux']);
+    expect(tab('k8s-gitops fle')).toEqual(['fleet']);
     expect(tab('k8s-gitops flux config create --kin')).toEqual(['--kind']);
     expect(tab('k8s-gitops flux config create -t con')).toEqual(['connectedClusters']);
     expect(tab('k8s-gitops flux config show --output=ya')).toEqual(['yaml', 'yamlc']);
