@@ -194,6 +194,9 @@ describe('fleet states, by the rules of status', () => {
       const [x] = assembleFleet([c], [extensionRow(c), config], { now: NOW });
       const gate = evaluateGate(azureStatus({ cluster: { id: c.id, name: c.name, type: c.type, properties: {} }, extensions: [configurationResource(extensionRow(c))], configurations: [configurationResource(config)] }, { now: NOW }), { waitFor: 'compliant', failFast: true });
       expect({ name, failing: x!.state === 'failing', compliant: x!.state === 'compliant' }).toEqual({ name, failing: gate.outcome === 'failed', compliant: gate.outcome === 'reached' });
+      // Issue 6's rule, as status applies it: a waiting reason is pending, not failing.
+      if (name === 'waiting') expect(x!.state).toBe('pending');
+      if (name === 'build-failed') expect(x!.state).toBe('failing');
     }
   });
 
