@@ -47,7 +47,9 @@ export async function startEmulator(bench, { latencyMs = 0, args = [] } = {}) {
   const send = (method, url, headers = {}, body) =>
     new Promise((resolve, reject) => {
       const text = body === undefined ? undefined : JSON.stringify(body);
-      const req = request(url, { method, ca, headers: text === undefined ? headers : { 'content-type': 'application/json', ...headers } }, (res) => {
+      // A connection of its own each time: a timed run blocks this process for as long as it takes,
+      // and a kept-alive connection the emulator closed meanwhile would fail the next request.
+      const req = request(url, { method, ca, agent: false, headers: text === undefined ? headers : { 'content-type': 'application/json', ...headers } }, (res) => {
         let data = '';
         res.setEncoding('utf8');
         res.on('data', (c) => (data += c));

@@ -4,6 +4,7 @@
 // round; a rollout takes minutes, so fleet apply and its converged re-run are timed once each.
 // A loop over 1,000 clusters would take most of an hour: its rows are one cluster's median
 // times 1,000, and say so ("scaled").
+import { spawnSync } from 'node:child_process';
 import { startEmulator } from './emulator.mjs';
 import { BIN } from './harness.mjs';
 
@@ -15,8 +16,6 @@ const CONFIG = (apps) => [
   '-u', 'https://github.com/Azure/gitops-flux2-kustomize-helm-mt', '--branch', 'main',
   '-k', 'name=infra', 'path=./infrastructure', 'prune=true', '-k', 'name=apps', `path=${apps}`, 'prune=true', 'depends_on=infra',
 ];
-/** A compliant cluster of the generated fleet (seed 7): the one the loops run on. */
-const ONE = `/subscriptions/${SUBSCRIPTIONS[0]}/resourceGroups/stores-westeurope/providers/Microsoft.Kubernetes/connectedClusters/store-0001`;
 
 export default {
   name: 'fleet',
@@ -27,6 +26,10 @@ export default {
     });
     try {
       const env = emulator.cliEnv();
+      // The loops run on one compliant cluster of the fleet, found as a user would.
+      const found = spawnSync(process.execPath, [BIN, 'fleet', 'status', '--subscriptions', ...SUBSCRIPTIONS, '--query', "clusters[?state=='compliant'] | [0].id", '-o', 'tsv'], { env, encoding: 'utf8' });
+      const ONE = found.stdout.trim();
+      if (found.status !== 0 || !ONE.startsWith('/subscriptions/')) throw new Error(`fleet status found no compliant cluster: ${found.stderr}`);
       const counted = (c) => ({ ...c, env, before: () => emulator.clearCounts(), after: () => emulator.counts() });
       const title = `Fleet of ${FLEET.clusters} clusters in ${FLEET.subscriptions} subscriptions, emulator at ${LATENCY_MS} ms latency, ARM throttling on`;
       let updates = 0;
