@@ -91,6 +91,8 @@ export class ResourceGraph {
       userAgentOptions: { userAgentPrefix: `k8s-gitops/${VERSION}` },
       retryOptions: { maxRetries: 4, retryDelayInMs: 1000, maxRetryDelayInMs: 30_000 },
     });
+    // Redirects are refused, never followed, as ARM's are (a token must not go elsewhere).
+    client.pipeline.removePolicy({ name: 'redirectPolicy' });
     client.pipeline.addPolicy(debugLogPolicy(ctx), { phase: 'Retry' });
     const send: SendPage = async (request, skipToken, signal) => {
       let headers: Record<string, string> = {};

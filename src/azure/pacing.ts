@@ -9,7 +9,7 @@
  * what ARM last said was left (`x-ms-ratelimit-remaining-subscription-{reads,writes,deletes}`,
  * which also covers other clients of the same principal). A request waits for a token; one
  * token is kept in reserve for the requests ARM has not answered yet. A 429 that gets through
- * anyway is retried by the SDK after its Retry-After, and empties the pacer's bucket.
+ * anyway is retried by the ARM client after its Retry-After, and empties the pacer's bucket.
  */
 import type { Clock } from '../core/clock.js';
 import { CliError } from '../core/errors.js';
@@ -142,7 +142,7 @@ export class PacedArm {
       this.observe(subscription, kind, res.headers);
       return res;
     } catch (err) {
-      if (err instanceof CliError && / 429: /.test(err.message)) {
+      if (err instanceof CliError && / 429: |is throttling/.test(err.message)) {
         this.stats.throttled++;
         this.bucket(subscription, kind).tokens = 0;
       }

@@ -46,6 +46,7 @@ const TYPE_NAMES: Record<ClusterRef['clusterType'], string> = {
   managedClusters: 'an AKS cluster (managedClusters)',
   connectedClusters: 'an Arc-enabled cluster (connectedClusters)',
   provisionedClusters: 'an AKS on Azure Local cluster (provisionedClusters)',
+  fleets: 'an Azure Kubernetes Fleet Manager hub (fleets)',
 };
 
 /**

@@ -51,5 +51,5 @@ export function addRolloutOptions(cmd: Command, what: 'apply' | 'delete'): Comma
   if (what === 'apply') cmd.addOption(new Option('--wait-for <state>', 'what each wave must reach: provisioned (the operations succeeded; default) or compliant (the clusters report the new configuration Compliant)').choices(['provisioned', 'compliant']));
   return cmd
     .option('--max-failures <n|p%>', 'failed clusters the rollout tolerates before it stops (default 0; a percentage of the clusters it changes, rounded down)')
-    .option('--parallel <n>', 'ARM requests in flight at once (default 8, at most 64); writes are also paced to each subscription\'s ARM write budget');
+    .option('--parallel <n>', 'ARM requests in flight at once (1 to 8, the default); writes are also paced to each subscription\'s ARM write budget');
 }

@@ -8,7 +8,7 @@ import type { Clock } from '../../core/clock.js';
 import type { Context } from '../../core/context.js';
 import { FailedError, InterruptedError, UsageError } from '../../core/errors.js';
 import type { CommandOutput } from '../../core/run.js';
-import type { AzureFlags } from '../../azure/client.js';
+import { MAX_CONCURRENT, type AzureFlags } from '../../azure/client.js';
 import type { ResourceGraph } from '../../azure/graph.js';
 import { retryAfterMs } from '../../azure/lro.js';
 import { describeArmError, type ArmErrorDetail } from '../../azure/errors.js';
@@ -63,8 +63,8 @@ export function rolloutSettings(flags: RolloutFlags): RolloutSettings {
   const budget = parseBudget('--max-failures', budgetText);
   let parallel = 8;
   if (flags.parallel !== undefined) {
-    if (!/^\d+$/.test(flags.parallel.trim()) || Number(flags.parallel) < 1 || Number(flags.parallel) > 64) {
-      throw new UsageError('--parallel', `'${flags.parallel}' is not a number from 1 to 64.`, 'ARM throttles far sooner than that matters; 8 is a safe value.');
+    if (!/^\d+$/.test(flags.parallel.trim()) || Number(flags.parallel) < 1 || Number(flags.parallel) > MAX_CONCURRENT) {
+      throw new UsageError('--parallel', `'${flags.parallel}' is not a number from 1 to ${MAX_CONCURRENT}.`, `k8s-gitops never has more than ${MAX_CONCURRENT} ARM requests in flight; fewer go easier on a busy subscription.`);
     }
     parallel = Number(flags.parallel);
   }
