@@ -9,9 +9,9 @@ import { CliError, UsageError } from '../../core/errors.js';
 import type { ArmClient } from '../../azure/client.js';
 import type { ResourceGraph } from '../../azure/graph.js';
 import { listAll } from '../../azure/list.js';
-import { CLUSTER_API_VERSION, EXTENSION_API_VERSION, extensionsPath, FLUX_API_VERSION, fluxConfigPath, fluxConfigsPath, type ArmResource } from '../../azure/resources.js';
+import { CLUSTER_API_VERSION, clusterResourcePath, EXTENSION_API_VERSION, extensionsPath, FLUX_API_VERSION, fluxConfigPath, fluxConfigsPath, type ArmResource } from '../../azure/resources.js';
 import { resolveSubscription } from '../../azure/subscription.js';
-import { clusterPath, CLUSTER_RP, type ClusterRef } from '../../model/cluster.js';
+import { CLUSTER_RP, type ClusterRef } from '../../model/cluster.js';
 import { azureStatus } from '../../status/azure.js';
 import { assembleFleet, fleetCluster, type ClusterRow, type ConfigurationRow, type FleetCluster } from '../../fleet/model.js';
 import { clustersQuery, configurationsQuery, ID_LIST_LIMIT } from '../../fleet/query.js';
@@ -94,7 +94,7 @@ export function clusterRef(c: FleetCluster): ClusterRef {
 export async function verifyThroughArm(arm: ArmClient, c: FleetCluster, name: string | undefined, now: () => number): Promise<FleetCluster> {
   const ref = clusterRef(c);
   const sub = c.subscriptionId;
-  const cluster = await arm.request<ArmResource>('GET', clusterPath(sub, ref), { apiVersion: CLUSTER_API_VERSION[c.type], notFound: `cluster '${c.name}'` });
+  const cluster = await arm.request<ArmResource>('GET', clusterResourcePath(sub, ref), { apiVersion: CLUSTER_API_VERSION[c.type], notFound: `cluster '${c.name}'` });
   const extensions = await listAll<ArmResource>(arm, extensionsPath(sub, ref), EXTENSION_API_VERSION);
   let configurations: ArmResource[];
   if (name !== undefined) {
