@@ -69,6 +69,22 @@ describe('the scripts', () => {
     expect(r.stdout).toBe('create\tcreate a Flux configuration (installs the Flux extension first if needed)\n:values\n');
   });
 
+  test('the fleet commands: their verbs, their flags and the values those take', () => {
+    const words = (args: string[]): string[] => runCli(['__complete', ...args]).stdout.trimEnd().split('\n').map((l) => l.split('\t')[0]!);
+    expect(words(['fleet', ''])).toEqual(['status', 'apply', 'delete', ':values']);
+    expect(words(['fleet', 'status', '--wa'])).toEqual(['--watch', '--wait-for', ':values']);
+    expect(words(['fleet', 'status', '--wait-for', ''])).toEqual(['compliant', ':values']);
+    expect(words(['fleet', 'apply', '--wait-for', ''])).toEqual(['provisioned', 'compliant', ':values']);
+    expect(words(['fleet', 'apply', '--max-'])).toEqual(['--max-failures', ':values']);
+    expect(words(['fleet', 'delete', '--wave'])).toEqual(['--waves', '--wave-size', '--wave-timeout', ':values']);
+    // A fleet selects clusters, never a Fleet Manager hub; the extension commands take one.
+    expect(words(['fleet', 'apply', '-t', ''])).toEqual(['managedClusters', 'connectedClusters', 'provisionedClusters', ':values']);
+    expect(words(['extension', 'create', '-t', 'f'])).toEqual(['fleets', ':values']);
+    expect(words(['fleet', 'apply', '--clusters', ''])).toEqual([':files']);
+    // fleet apply takes the configuration flags of flux config create.
+    expect(words(['fleet', 'apply', '--kin'])).toEqual(['--kind', ':values']);
+  });
+
   test('the words are read as the CLI reads them: az\'s flux create is flux config create, help A is A --help', () => {
     expect(runCli(['__complete', 'flux', 'create', '-t', 'prov']).stdout).toBe('provisionedClusters\n:values\n');
     expect(runCli(['__complete', 'help', 'flux', 'con']).stdout).toMatch(/^config\t/);

@@ -116,13 +116,18 @@ const OFFLINE_RUNS: Array<[string, string[], number]> = [
   ['fleet apply --help', ['fleet', 'apply', '--help'], 0],
   ['a fleet usage error', ['fleet', 'apply', '-n', 'cluster-config', '-u', 'https://github.com/Azure/gitops-flux2-kustomize-helm-mt', '--waves', '0', '--yes'], 2],
   ['a fleet status usage error', ['fleet', 'status', '--where', 'env', 'region=eu'], 2],
+  ['fleet --help', ['fleet', '--help'], 0],
+  ['fleet status --help', ['fleet', 'status', '--help'], 0],
+  ['help fleet delete', ['help', 'fleet', 'delete'], 0],
+  ['a fleet delete usage error', ['fleet', 'delete', '-n', 'cluster-config', '--max-failures', 'some', '--yes'], 2],
+  ['fleet apply without a terminal and without --yes', ['fleet', 'apply', '-n', 'cluster-config', '-u', 'https://github.com/Azure/gitops-flux2-kustomize-helm-mt'], 2],
 ];
 
 describe('the build keeps the SDKs out of the CLI bundle', () => {
   test('dist/cli.js holds none of the heavy packages; each of them is in a bundle of its own', () => {
     expect(manifest.bundles['cli.js']).toBeDefined();
     expect(manifest.bundles['cli.js']!.filter((p) => HEAVY_PACKAGE.test(p))).toEqual([]);
-    for (const name of ['@azure/identity', '@azure/arm-kubernetesconfiguration', '@kubernetes/client-node', 'ora', 'inquirer']) {
+    for (const name of ['@azure/identity', '@azure/arm-kubernetesconfiguration', '@azure/arm-resourcegraph', '@kubernetes/client-node', 'ora', 'inquirer']) {
       const bundle = manifest.vendors[name];
       expect(bundle).toBeDefined();
       expect(heavyBundles.get(pathToFileURL(join(ROOT, 'dist', `${bundle}.js`)).href)).toContain(name);
