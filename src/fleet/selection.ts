@@ -4,9 +4,11 @@
  * types, a file of cluster ids, a Resource Graph query. A tag named twice takes either value
  * (`--where env=prod env=staging`); different tags must all match. No network, no SDK.
  */
+import { echo } from '../core/echo.js';
 import { UsageError } from '../core/errors.js';
 import { CLUSTER_TYPES, parseClusterId, type ClusterType } from '../model/cluster.js';
 import { readFileFor, type InputReader } from '../model/input.js';
+import { parseResourceGroup, SUBSCRIPTION_RULE } from '../model/names.js';
 import { parseChoice } from '../model/values.js';
 
 export interface SelectionFlags {
@@ -36,19 +38,11 @@ export interface Selection {
   graphQuery?: string;
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const RESOURCE_GROUP = /^[-\w.()]{1,90}$/;
 /** ARM tag names: up to 512 characters, none of < > % & \ ? / (values: up to 256). */
 const TAG_NAME_FORBIDDEN = /[<>%&\\?/]/;
 const CONTROL = /[\u0000-\u001f\u007f]/;
 /** A file of cluster ids holds at most this many (the whole fleet limit of Fleet Manager, ten times over). */
 export const MAX_CLUSTER_IDS = 10_000;
-
-/** A value as an error message shows it: quoted, escaped, shortened. */
-export function shown(value: string): string {
-  const short = value.length > 60 ? `${value.slice(0, 57)}…` : value;
-  return JSON.stringify(short);
-}
 
 const values = (groups: string[][] | string[] | undefined): string[] =>
   (groups ?? [])
@@ -61,28 +55,25 @@ export function parseSelection(flags: SelectionFlags, input: InputReader, resolv
   const selection: Selection = { resourceGroups: [], tags: [], clusterTypes: [...CLUSTER_TYPES] };
 
   if (flags.subscriptions !== undefined) {
-    const ids = values(flags.subscriptions).map((v) => (GUID.test(v) ? v.toLowerCase() : resolveSubscription(v)));
+    const ids = values(flags.subscriptions).map((v) => (SUBSCRIPTION_RULE.test(v) ? v.toLowerCase() : resolveSubscription(v)));
     if (ids.length === 0) throw new UsageError('--subscriptions', 'names no subscription.', 'Give subscription ids (or names from az account list), e.g. --subscriptions 00000000-0000-0000-0000-000000000001.');
     selection.subscriptions = [...new Set(ids)];
   }
 
-  for (const rg of values(flags.resourceGroup)) {
-    if (!RESOURCE_GROUP.test(rg) || rg.endsWith('.')) {
-      throw new UsageError('-g/--resource-group', `${shown(rg)} is not a valid resource group name.`, 'Resource group names have 1-90 letters, digits, underscores, hyphens, periods and parentheses, and do not end in a period.');
-    }
+  for (const rg of values(flags.resourceGroup).map((v) => parseResourceGroup('-g/--resource-group', v))) {
     if (!selection.resourceGroups.some((r) => r.toLowerCase() === rg.toLowerCase())) selection.resourceGroups.push(rg);
   }
 
   const tags = new Map<string, string[]>();
   for (const token of (flags.where ?? []).flat()) {
     const at = token.indexOf('=');
-    if (at <= 0) throw new UsageError('--where', `${shown(token)} is not of the form TAG=VALUE.`, 'e.g. --where env=prod region=westeurope');
+    if (at <= 0) throw new UsageError('--where', `'${echo(token)}' is not of the form TAG=VALUE.`, 'e.g. --where env=prod region=westeurope');
     const name = token.slice(0, at);
     const value = token.slice(at + 1);
     if (name.length > 512 || TAG_NAME_FORBIDDEN.test(name) || CONTROL.test(name)) {
-      throw new UsageError('--where', `${shown(name)} is not a tag name Azure allows.`, 'Tag names have at most 512 characters and none of < > % & \\ ? /.');
+      throw new UsageError('--where', `'${echo(name)}' is not a tag name Azure allows.`, 'Tag names have at most 512 characters and none of < > % & \\ ? /.');
     }
-    if (value.length > 256 || CONTROL.test(value)) throw new UsageError('--where', `the value of tag ${shown(name)} is not one Azure allows.`, 'Tag values have at most 256 characters and no control characters.');
+    if (value.length > 256 || CONTROL.test(value)) throw new UsageError('--where', `the value of tag '${echo(name)}' is not one Azure allows.`, 'Tag values have at most 256 characters and no control characters.');
     const list = tags.get(name) ?? [];
     if (!list.includes(value)) list.push(value);
     tags.set(name, list);
@@ -114,13 +105,15 @@ export function readClusterIds(path: string, input: InputReader): Set<string> {
     let parsed;
     try {
       parsed = parseClusterId(line);
-    } catch {
-      throw new UsageError('--clusters', `${path} line ${i + 1}: ${shown(line)} is not a cluster resource id.`, 'One id a line: /subscriptions/SUB/resourceGroups/RG/providers/Microsoft.Kubernetes/connectedClusters/NAME (or managedClusters, provisionedClusters).');
+    } catch (err) {
+      // The id's own fault, as --cluster-id would say it, against the file and line.
+      const why = err instanceof UsageError && err.flag ? err.message.slice(err.flag.length + 2) : 'not a cluster resource id.';
+      throw new UsageError('--clusters', `${echo(path)} line ${i + 1}: ${why}`, 'One id a line: /subscriptions/SUB/resourceGroups/RG/providers/Microsoft.Kubernetes/connectedClusters/NAME (or managedClusters, provisionedClusters).');
     }
     ids.add(`/subscriptions/${parsed.subscriptionId}/resourcegroups/${parsed.resourceGroup}/providers/${parsed.clusterRp}/${parsed.clusterType}/${parsed.clusterName}`.toLowerCase());
-    if (ids.size > MAX_CLUSTER_IDS) throw new UsageError('--clusters', `${path} names more than ${MAX_CLUSTER_IDS} clusters.`, 'Split the fleet into several runs, or select it with --subscriptions, -g and --where.');
+    if (ids.size > MAX_CLUSTER_IDS) throw new UsageError('--clusters', `${echo(path)} names more than ${MAX_CLUSTER_IDS} clusters.`, 'Split the fleet into several runs, or select it with --subscriptions, -g and --where.');
   });
-  if (ids.size === 0) throw new UsageError('--clusters', `${path} names no cluster.`);
+  if (ids.size === 0) throw new UsageError('--clusters', `${echo(path)} names no cluster.`);
   return ids;
 }
 

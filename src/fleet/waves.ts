@@ -9,6 +9,7 @@
  * `--max-failures N|P%` (and fleet status' `--max-failing`): how many clusters may fail before
  * the rollout stops; a percentage of the clusters rounds down (10 % of 15 is 1).
  */
+import { echo } from '../core/echo.js';
 import { UsageError } from '../core/errors.js';
 
 export type Amount = { kind: 'count'; n: number } | { kind: 'percent'; p: number };
@@ -18,21 +19,21 @@ function parseAmount(flag: string, text: string, what: string, allowZero: boolea
   const percent = /^(\d+(?:\.\d+)?)%$/.exec(t);
   if (percent) {
     const p = Number(percent[1]);
-    if (p > 100 || (!allowZero && p === 0)) throw new UsageError(flag, `'${t}' is not a percentage from ${allowZero ? 0 : 'above 0'} to 100.`, `e.g. ${allowZero ? '5%' : '10%'}`);
+    if (p > 100 || (!allowZero && p === 0)) throw new UsageError(flag, `'${echo(t)}' is not a percentage from ${allowZero ? 0 : 'above 0'} to 100.`, `e.g. ${allowZero ? '5%' : '10%'}`);
     return { kind: 'percent', p };
   }
   if (/^\d+$/.test(t)) {
     const n = Number(t);
     if (!allowZero && n === 0) throw new UsageError(flag, `${what} of 0 is empty.`, 'Give a count of at least 1, or a percentage.');
-    if (!Number.isSafeInteger(n)) throw new UsageError(flag, `'${t}' is too large.`);
+    if (!Number.isSafeInteger(n)) throw new UsageError(flag, `'${echo(t)}' is too large.`);
     return { kind: 'count', n };
   }
-  throw new UsageError(flag, `'${t}' is neither a count nor a percentage.`, `Give N or P%, e.g. ${allowZero ? '2 or 1%' : '1,10%,100%'}.`);
+  throw new UsageError(flag, `'${echo(t)}' is neither a count nor a percentage.`, `Give N or P%, e.g. ${allowZero ? '2 or 1%' : '1,10%,100%'}.`);
 }
 
 export function parseWaves(flag: string, text: string): Amount[] {
   const parts = text.split(',').map((p) => p.trim());
-  if (parts.some((p) => p === '')) throw new UsageError(flag, `'${text}' has an empty entry.`, 'Separate the sizes with commas, e.g. 1,10%,100%.');
+  if (parts.some((p) => p === '')) throw new UsageError(flag, `'${echo(text)}' has an empty entry.`, 'Separate the sizes with commas, e.g. 1,10%,100%.');
   if (parts.length > 100) throw new UsageError(flag, `names ${parts.length} waves; at most 100.`);
   return parts.map((p) => parseAmount(flag, p, 'a wave', false));
 }

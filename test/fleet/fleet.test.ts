@@ -17,6 +17,8 @@ import { clustersQuery, configurationsQuery } from '../../src/fleet/query.js';
 import { runRollout, type RolloutDriver } from '../../src/fleet/rollout.js';
 import { parseSelection } from '../../src/fleet/selection.js';
 import { budgetFor, cutWaves, parseBudget, parseWaves, waveSizes } from '../../src/fleet/waves.js';
+import { RESOURCE_GROUP_RULE } from '../../src/model/names.js';
+import { hostileStrings, SEED, UNSAFE_ON_A_TERMINAL } from '../helpers/hostile.js';
 
 const input = { readFile: (path: string): string => (path === 'ids.txt' ? IDS : ''), readStdin: () => '', warn: () => undefined };
 const SUB = '00000000-0000-0000-0000-000000000001';
@@ -71,6 +73,43 @@ describe('selection', () => {
   test('a bad line of the --clusters file is named with its number', () => {
     const bad = { ...input, readFile: () => `${ARC_ID}\n/subscriptions/x/resourceGroups/rg/providers/Microsoft.Web/sites/a\n` };
     expect(() => parseSelection({ clusters: 'f.txt' }, bad, noSubscriptionNames)).toThrow(/f\.txt line 2/);
+  });
+
+  test(`generated resource groups, cluster ids and wave sizes (seed ${SEED}): Azure's rules, the flag named, the value shown safely`, () => {
+    const refused = (flags: Parameters<typeof parseSelection>[0], reader = input): UsageError | undefined => {
+      try {
+        parseSelection(flags, reader, noSubscriptionNames);
+        return undefined;
+      } catch (err) {
+        expect(err).toBeInstanceOf(UsageError);
+        const e = err as UsageError;
+        expect(e.message).not.toMatch(UNSAFE_ON_A_TERMINAL);
+        expect(e.message.length).toBeLessThan(400);
+        return e;
+      }
+    };
+    for (const rg of hostileStrings({ base: 'rg-stores', count: 150 })) {
+      // Commas and blanks separate values; what is left of each must pass the resource group rule.
+      const parts = rg.split(',').map((v) => v.trim()).filter((v) => v !== '');
+      const e = refused({ resourceGroup: [rg] });
+      if (parts.every((v) => RESOURCE_GROUP_RULE.test(v))) expect(e).toBeUndefined();
+      else expect(e?.flag).toBe('-g/--resource-group');
+    }
+    for (const name of hostileStrings({ base: 'store-0001', count: 150 })) {
+      const line = `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Kubernetes/connectedClusters/${name}`;
+      if (name.includes('#') || name.includes('\n') || name.includes('\r') || name.trim() !== name) continue; // comments, line breaks and blanks are the file's syntax
+      const e = refused({ clusters: 'f.txt' }, { ...input, readFile: () => `${line}\n` });
+      if (/^[a-zA-Z0-9](?:[-_.a-zA-Z0-9]{0,61}[a-zA-Z0-9])?$/.test(name)) expect(e).toBeUndefined();
+      else expect(e?.flag).toBe('--clusters');
+    }
+    for (const text of hostileStrings({ base: '1,10%,100%', count: 100 })) {
+      try {
+        parseWaves('--waves', text);
+      } catch (err) {
+        expect((err as UsageError).flag).toBe('--waves');
+        expect((err as Error).message).not.toMatch(UNSAFE_ON_A_TERMINAL);
+      }
+    }
   });
 
   test('the name filter of the configurations query is a literal, whatever it holds', () => {

@@ -4,6 +4,7 @@
  * from ARM when Resource Graph's lag matters (--verify). Loaded only by the fleet commands.
  */
 import type { Clock } from '../../core/clock.js';
+import { echo } from '../../core/echo.js';
 import type { Context } from '../../core/context.js';
 import { CliError, UsageError } from '../../core/errors.js';
 import type { ArmClient } from '../../azure/client.js';
@@ -15,7 +16,7 @@ import { CLUSTER_RP, type ClusterRef } from '../../model/cluster.js';
 import { azureStatus } from '../../status/azure.js';
 import { assembleFleet, fleetCluster, type ClusterRow, type ConfigurationRow, type FleetCluster } from '../../fleet/model.js';
 import { clustersQuery, configurationsQuery, ID_LIST_LIMIT } from '../../fleet/query.js';
-import { parseSelection, shown, type Selection, type SelectionFlags } from '../../fleet/selection.js';
+import { parseSelection, type Selection, type SelectionFlags } from '../../fleet/selection.js';
 
 export function selectionFrom(ctx: Context, flags: SelectionFlags): Selection {
   return parseSelection(flags, ctx.input, (value) => {
@@ -25,7 +26,7 @@ export function selectionFrom(ctx: Context, flags: SelectionFlags): Selection {
     } catch {
       found = undefined;
     }
-    if (!found) throw new UsageError('--subscriptions', `${shown(value)} is neither a subscription id nor the name of exactly one subscription in the Azure CLI profile.`, 'Give the subscription id (a GUID).');
+    if (!found) throw new UsageError('--subscriptions', `'${echo(value)}' is neither a subscription id nor the name of exactly one subscription in the Azure CLI profile.`, 'Give the subscription id (a GUID).');
     return found.toLowerCase();
   });
 }

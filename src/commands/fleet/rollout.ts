@@ -6,6 +6,7 @@
  */
 import type { Clock } from '../../core/clock.js';
 import type { Context } from '../../core/context.js';
+import { echo } from '../../core/echo.js';
 import { FailedError, InterruptedError, UsageError } from '../../core/errors.js';
 import type { CommandOutput } from '../../core/run.js';
 import { MAX_CONCURRENT, type AzureFlags } from '../../azure/client.js';
@@ -58,13 +59,13 @@ export function rolloutSettings(flags: RolloutFlags): RolloutSettings {
   if (flags.waves !== undefined && flags.waveSize !== undefined) throw new UsageError('--wave-size', 'and --waves both say how to cut the waves; give one.');
   const waves = flags.waveSize !== undefined ? { size: parseWaveSize('--wave-size', flags.waveSize) } : { waves: parseWaves('--waves', flags.waves ?? DEFAULT_WAVES) };
   const waveTimeoutMs = flags.waveTimeout !== undefined ? parseDurationMs('--wave-timeout', flags.waveTimeout) : 15 * 60_000;
-  if (waveTimeoutMs < 1000) throw new UsageError('--wave-timeout', `'${flags.waveTimeout}' is too short; give at least 1s.`);
+  if (waveTimeoutMs < 1000) throw new UsageError('--wave-timeout', `'${echo(flags.waveTimeout!)}' is too short; give at least 1s.`);
   const budgetText = flags.maxFailures ?? '0';
   const budget = parseBudget('--max-failures', budgetText);
   let parallel = 8;
   if (flags.parallel !== undefined) {
     if (!/^\d+$/.test(flags.parallel.trim()) || Number(flags.parallel) < 1 || Number(flags.parallel) > MAX_CONCURRENT) {
-      throw new UsageError('--parallel', `'${flags.parallel}' is not a number from 1 to ${MAX_CONCURRENT}.`, `k8s-gitops never has more than ${MAX_CONCURRENT} ARM requests in flight; fewer go easier on a busy subscription.`);
+      throw new UsageError('--parallel', `'${echo(flags.parallel)}' is not a number from 1 to ${MAX_CONCURRENT}.`, `k8s-gitops never has more than ${MAX_CONCURRENT} ARM requests in flight; fewer go easier on a busy subscription.`);
     }
     parallel = Number(flags.parallel);
   }

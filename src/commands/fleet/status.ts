@@ -7,6 +7,7 @@
 import { Option, type Command } from 'commander';
 import { collectGroup } from '../../core/argv.js';
 import type { Context } from '../../core/context.js';
+import { echo } from '../../core/echo.js';
 import { action, addGlobalOptions, type CommandOutput } from '../../core/run.js';
 import { addSelectionOptions, type FleetOptions } from './options.js';
 
@@ -80,7 +81,7 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
   const name = options.name !== undefined ? parseObjectName('-n/--name', options.name, 'configuration name') : undefined;
   const selection = read.selectionFrom(ctx, options);
   const intervalMs = options.interval !== undefined ? parseDurationMs('--interval', options.interval) : 10_000;
-  if (intervalMs < 5000) throw new UsageError('--interval', `'${options.interval}' is too short; the minimum is 5s (Resource Graph allows 15 queries in 5 seconds).`);
+  if (intervalMs < 5000) throw new UsageError('--interval', `'${echo(options.interval!)}' is too short; the minimum is 5s (Resource Graph allows 15 queries in 5 seconds).`);
   const timeoutMs = options.timeout !== undefined ? parseDurationMs('--timeout', options.timeout) : 10 * 60_000;
   if (options.maxFailing !== undefined && options.waitFor === undefined) throw new UsageError('--max-failing', 'only applies with --wait-for compliant.');
   const budget = options.maxFailing !== undefined ? parseBudget('--max-failing', options.maxFailing) : { kind: 'count' as const, n: 0 };
@@ -104,7 +105,7 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
       clusters = [...clusters];
       for (const wanted of verify) {
         const at = clusters.findIndex((c) => c.name === wanted || c.id.toLowerCase() === wanted.toLowerCase());
-        if (at < 0) throw new NotFoundError(`no cluster '${wanted}' in the selection (${clusters.length} cluster${clusters.length === 1 ? '' : 's'}).`, 'Give the name of a selected cluster (or its ARM id) to --verify.');
+        if (at < 0) throw new NotFoundError(`no cluster '${echo(wanted)}' in the selection (${clusters.length} cluster${clusters.length === 1 ? '' : 's'}).`, 'Give the name of a selected cluster (or its ARM id) to --verify.');
         const graphView = clusters[at]!;
         const armView = await read.verifyThroughArm(arm, graphView, name, () => clock.now());
         clusters[at] = armView;
