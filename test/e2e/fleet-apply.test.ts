@@ -143,16 +143,19 @@ describe('a rollout', () => {
     expect(errors(run.stderr)[0]).toMatch(/the rollout stopped after wave|1 failure/);
   });
 
-  test('Ctrl-C: no new write starts, writes in flight finish, and the account says which is which (exit 130)', async () => {
+  test.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s: no new write starts, writes in flight finish, and the account says which is which (exit %i)', async (signal, code) => {
     const started = e2e.start(['fleet', 'apply', ...SUBS, ...PRODUCTION, '--waves', '1,100%', '--parallel', '1', '--yes', '-o', 'json'], { timeout: 120_000 });
     while (!/^Wave 2 of 2/m.test(started.stderr())) {
       if (started.child.exitCode !== null) break;
       await sleep(20);
     }
     await sleep(150); // a write or two under way
-    started.child.kill('SIGINT');
+    started.child.kill(signal);
     const run = await started.result;
-    expect(run.status).toBe(130);
+    expect(run.status).toBe(code);
     expect(run.stderr).toMatch(/Interrupted in wave 2 of 2: no new write was started; writes already sent went on\./);
     const doc = JSON.parse(run.stdout);
     expect(doc.stopped).toEqual({ why: 'interrupted', wave: 2 });

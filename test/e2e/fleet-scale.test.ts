@@ -35,6 +35,7 @@ describe('1,000 clusters in 4 subscriptions, 50 ms latency, ARM throttling', () 
     expect(lines[lines.length - 1]).toBe('1000 clusters: 960 compliant · 10 failing · 0 pending · 10 offline · 20 no extension');
     const log = await e2e.requests();
     expect(graphRequests(log)).toBeLessThanOrEqual(6);
+    for (const r of log) expect(r.body.options).toMatchObject({ $top: 1000 }); // paged at 1,000 rows (fleet-paging.test.ts follows $skipToken)
     expect(log.length).toBe(graphRequests(log)); // nothing but Resource Graph
     process.stderr.write(`fleet status of 1000 clusters: ${ms} ms, ${graphRequests(log)} Resource Graph requests\n`);
   }, 3 * MINUTES);

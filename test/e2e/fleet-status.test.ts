@@ -142,6 +142,23 @@ describe('the fleet gate: --wait-for compliant', () => {
     }
   });
 
+  test('SIGTERM ends the wait at once: exit 143, the last state said, nothing changed', async () => {
+    const file = idsFile([offline, healthy[0]!]);
+    try {
+      const started = e2e.start(['fleet', 'status', '--clusters', file, '--wait-for', 'compliant', '--timeout', '5m', '-o', 'none'], { timeout: 60_000 });
+      // Once the first read is done (three queries answered), the gate is waiting for the next.
+      while ((await e2e.requests()).filter((r) => r.status === 200).length < 3 && started.child.exitCode === null) await sleep(50);
+      const at = Date.now();
+      started.child.kill('SIGTERM');
+      const run = await started.result;
+      expect(run.status).toBe(143);
+      expect(Date.now() - at).toBeLessThan(10_000);
+      expect(errors(run.stderr)[0]).toMatch(/interrupted before the fleet was compliant \(2 clusters: 1 compliant .* 1 offline/);
+    } finally {
+      rmSync(file);
+    }
+  });
+
   test('an empty selection is not a reached gate: exit 3', async () => {
     const run = await e2e.cliAsync(['fleet', 'status', ...SUBS, '--where', 'env=nowhere', '--wait-for', 'compliant', '-o', 'none']);
     expect(run.status).toBe(3);

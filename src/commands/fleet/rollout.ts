@@ -387,25 +387,27 @@ export async function executeRollout(ctx: Context, o: ExecuteOptions): Promise<C
     return;
   }
 
-  const controller = new AbortController();
-  const onSigint = (): void => {
-    ctx.log.warn('stopping: no new write starts; writes already sent finish (Ctrl-C again quits at once).');
-    controller.abort();
-  };
-  process.once('SIGINT', onSigint);
+  const { interruptible, stopSignalOf } = await import('../../core/interrupt.js');
   const quiet = Boolean(ctx.options.onlyShowErrors);
   const progress = new RolloutProgress(ctx.stderr, quiet ? 'quiet' : ctx.stderr.isTTY && !ctx.env.CI ? 'terminal' : 'lines', ctx.color.stderr, o.clock);
+  let stop: AbortSignal | undefined;
   let result;
   try {
-    result = await runRollout(o.driver(), { waves, maxFailures, waveTimeoutMs: o.settings.waveTimeoutMs, clock: o.clock, stop: controller.signal, onEvent: (e) => progress.onEvent(e) });
+    // Ctrl-C or SIGTERM: no new write starts, writes already sent finish; a second one quits at once.
+    result = await interruptible((signal) => {
+      stop = signal;
+      signal.addEventListener('abort', () => ctx.log.warn('stopping: no new write starts; writes already sent finish (Ctrl-C again quits at once).'), { once: true });
+      return runRollout(o.driver(), { waves, maxFailures, waveTimeoutMs: o.settings.waveTimeoutMs, clock: o.clock, stop: signal, onEvent: (e) => progress.onEvent(e) });
+    });
   } finally {
     progress.stop();
-    process.removeListener('SIGINT', onSigint);
   }
   const all = [...result.results, ...untouchedResults];
   ctx.stderr.write(accountText(result, all, { verb: o.verb, configuration: o.name, waves: waves.length, maxFailures, maxFailuresText: o.settings.budgetText }));
   print(all, { summary: outcomeSummary(all), ...(result.stopped ? { stopped: result.stopped } : {}) });
   if (result.stopped?.why === 'budget') throw new FailedError(`the rollout stopped after wave ${result.stopped.wave}: ${result.failures} failure${result.failures === 1 ? '' : 's'}, more than --max-failures allows (${maxFailures}).`, 'Fix the failing clusters (the account above says why), then run the same command again: clusters already as asked are left alone.');
-  if (result.stopped?.why === 'interrupted') throw new InterruptedError('interrupted; the account above says which clusters changed.', 'Run the same command again to finish: clusters already as asked are left alone.');
+  if (result.stopped?.why === 'interrupted') {
+    throw new InterruptedError('interrupted; the account above says which clusters changed.', 'Run the same command again to finish: clusters already as asked are left alone.', stopSignalOf(stop));
+  }
   if (result.failures > 0) ctx.log.warn(`${result.failures} cluster${result.failures === 1 ? '' : 's'} failed, within --max-failures (${maxFailures}).`);
 }

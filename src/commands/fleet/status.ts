@@ -93,13 +93,14 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
   const graph = await ResourceGraph.create(ctx, options);
   const arm = verify.length > 0 ? await ArmClient.create(ctx, options, false) : undefined;
   const clock = systemClock;
-  const controller = new AbortController();
+  /** Aborted by Ctrl-C or SIGTERM while watching or waiting. */
+  let stop: AbortSignal | undefined;
   const start = clock.now();
   const deadline = start + timeoutMs;
 
   const looked = new Map<string, string>();
   const readOnce = async (): Promise<import('../../fleet/view.js').FleetDocument> => {
-    const got = await read.readFleet(graph, selection, { clock, deadline, signal: controller.signal, ...(name !== undefined ? { name } : {}) });
+    const got = await read.readFleet(graph, selection, { clock, deadline, ...(stop ? { signal: stop } : {}), ...(name !== undefined ? { name } : {}) });
     let clusters = got.clusters;
     if (arm) {
       clusters = [...clusters];
@@ -134,19 +135,19 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
   // Watching, or waiting for the gate.
   const live = options.watch === true;
   const tty = live && ctx.stdout.isTTY && format === 'table' && options.query === undefined;
-  const onSigint = (): void => controller.abort();
-  process.once('SIGINT', onSigint);
+  const { interruptible, stopSignalOf } = await import('../../core/interrupt.js');
   let previous: import('../../fleet/view.js').FleetDocument | undefined;
-  let outcome: 'reached' | 'failed' | 'timeout' | 'interrupted' | 'watched' = 'watched';
   let lines = 0;
   let wait = intervalMs;
-  try {
+  const outcome = await interruptible(async (signal) => {
+    stop = signal;
+    let outcome: 'reached' | 'failed' | 'timeout' | 'interrupted' | 'watched' = 'watched';
     for (;;) {
       let doc;
       try {
         doc = await readOnce();
       } catch (err) {
-        if (controller.signal.aborted) {
+        if (signal.aborted) {
           outcome = 'interrupted';
           break;
         }
@@ -183,7 +184,7 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
         break;
       }
       try {
-        await clock.sleep(Math.min(wait, deadline - now), controller.signal);
+        await clock.sleep(Math.min(wait, deadline - now), signal);
       } catch {
         outcome = 'interrupted';
         break;
@@ -194,9 +195,8 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
       }
       wait = intervalMs;
     }
-  } finally {
-    process.removeListener('SIGINT', onSigint);
-  }
+    return outcome;
+  });
 
   const last = previous;
   if (!live && last) {
@@ -204,7 +204,7 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
     ctx.stdout.write(text);
   }
   if (options.waitFor === undefined) {
-    if (outcome === 'interrupted') throw new InterruptedError('interrupted; nothing was changed.');
+    if (outcome === 'interrupted') throw new InterruptedError('interrupted; nothing was changed.', undefined, stopSignalOf(stop));
     return;
   }
   const allowed = last ? budgetFor(budget, last.summary.clusters) : 0;
@@ -223,6 +223,6 @@ async function run(options: Options, ctx: Context): Promise<CommandOutput | void
       ctx.stderr.write(`${listed.join('\n')}\n`);
       throw new TimeoutError(`compliant: not reached within ${options.timeout ?? '10m'}. ${summary}.`, 'Offline clusters and clusters without the extension never become compliant: narrow the selection, or wait longer (--timeout).');
     default:
-      throw new InterruptedError(`interrupted before the fleet was compliant (${summary}); nothing was changed.`);
+      throw new InterruptedError(`interrupted before the fleet was compliant (${summary}); nothing was changed.`, undefined, stopSignalOf(stop));
   }
 }
