@@ -90,7 +90,8 @@ export class DeadlineError extends TimeoutError {
 export const REQUEST_TIME_LIMIT_MS = 60_000;
 /** Requests in flight at once; the rest queue. Each needs a connection of its own. */
 export const MAX_CONCURRENT = 8;
-const MAX_RETRIES = 4;
+/** Attempts after the first, for an answer or a failure that is retried. */
+export const MAX_RETRIES = 4;
 const RETRY_BASE_MS = 1000;
 const RETRY_MAX_BACKOFF_MS = 30_000;
 /** Without a deadline, a Retry-After longer than this is reported rather than waited out. */
@@ -104,8 +105,14 @@ const SUCCESS: Record<ArmMethod, ReadonlySet<number>> = {
   DELETE: new Set([200, 202, 204]),
   POST: new Set([200, 202, 204]),
 };
-const RETRIED_STATUS = new Set([408, 429, 500, 502, 503, 504]);
-const RETRIED_ERRORS = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNABORTED']);
+/** Answers and connection failures that are tried again (Resource Graph's client retries the same ones). */
+export const RETRIED_STATUS: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
+export const RETRIED_ERRORS: ReadonlySet<string> = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNABORTED']);
+
+/** The wait before attempt `attempt + 1` when Azure gives no Retry-After: exponential, jittered, capped. */
+export function backoffMs(attempt: number): number {
+  return Math.min(RETRY_BASE_MS * 2 ** attempt, RETRY_MAX_BACKOFF_MS) * (0.8 + Math.random() * 0.4);
+}
 
 /** One HTTP exchange, as the pipeline gives it back. */
 interface RawResponse {
@@ -297,8 +304,7 @@ export class ArmClient {
         if (!transient || attempt >= MAX_RETRIES) throw await this.translateTransportError(err, method, shown, sent);
         reason = err.code ?? err.message ?? 'connection failed';
       }
-      const backoff = Math.min(RETRY_BASE_MS * 2 ** attempt, RETRY_MAX_BACKOFF_MS) * (0.8 + Math.random() * 0.4);
-      let delay = waitMs ?? backoff;
+      let delay = waitMs ?? backoffMs(attempt);
       if (deadline === undefined && waitMs !== undefined && waitMs > MAX_UNBOUNDED_RETRY_AFTER_MS) {
         throw new CliError(`Azure is throttling ${method} ${shown}: it asks to try again in ${Math.ceil(waitMs / 1000)}s.`, 'Try again later; Azure Resource Manager limits requests per subscription and per hour.');
       }

@@ -1,20 +1,23 @@
 /**
  * Azure Resource Graph through @azure/arm-resourcegraph, built like the ARM client (the same
- * endpoint resolution, the one credential of the process, the debug log, bounded retries), and
- * loaded only by the fleet commands.
+ * endpoint resolution, the one credential of the process, the debug log, redirects refused),
+ * and loaded only by the fleet commands.
  *
  * A query is paged to its end: pages of 1000 rows, each next one asked for with the previous
  * page's `$skipToken` (the SDK does not page on its own). Resource Graph's own quota is obeyed:
  * every answer says how many queries are left in the current window
  * (`x-ms-user-quota-remaining`) and when it resets (`x-ms-user-quota-resets-after`, hh:mm:ss);
- * at 0 left the next page waits for the reset, and a 429 RateLimiting is retried after it. No
- * wait outlives the caller's deadline.
+ * at 0 left the next page waits for the reset, and a 429 RateLimiting is retried after it.
+ * Retries are this client's, not the SDK's, and follow the ARM client's rules (the same
+ * statuses and connection failures, Retry-After or the same backoff): no wait outlives the
+ * caller's deadline, and Ctrl-C or SIGTERM ends any of them.
  */
 import type { Clock } from '../core/clock.js';
 import type { Context } from '../core/context.js';
 import { AuthError, CliError, InterruptedError, TimeoutError } from '../core/errors.js';
+import { stopSignalOf } from '../core/interrupt.js';
 import { VERSION } from '../core/version.js';
-import { azureCredential, debugLogPolicy, type AzureFlags } from './client.js';
+import { azureCredential, backoffMs, debugLogPolicy, MAX_RETRIES, RETRIED_ERRORS, RETRIED_STATUS, retryAfterOf, type AzureFlags } from './client.js';
 import { resolveEndpoint } from './cloud.js';
 import { describeArmError, type ArmErrorDetail } from './errors.js';
 
@@ -59,7 +62,6 @@ export interface QueryOptions {
 export const PAGE_SIZE = 1000;
 /** Subscriptions per request, as az and PowerShell send them. */
 export const SUBSCRIPTIONS_PER_REQUEST = 1000;
-const MAX_THROTTLED_RETRIES = 5;
 
 /** `hh:mm:ss` (or seconds) → milliseconds. */
 export function parseResetsAfter(value: string | undefined): number | undefined {
@@ -89,9 +91,10 @@ export class ResourceGraph {
       endpoint: endpoint.url,
       credentials: { scopes: [endpoint.scope] },
       userAgentOptions: { userAgentPrefix: `k8s-gitops/${VERSION}` },
-      retryOptions: { maxRetries: 4, retryDelayInMs: 1000, maxRetryDelayInMs: 30_000 },
     });
-    // Redirects are refused, never followed, as ARM's are (a token must not go elsewhere).
+    // Retries are this client's (bounded by deadlines); redirects are refused, never followed,
+    // as ARM's are (a token must not go elsewhere).
+    client.pipeline.removePolicy({ name: 'defaultRetryPolicy' });
     client.pipeline.removePolicy({ name: 'redirectPolicy' });
     client.pipeline.addPolicy(debugLogPolicy(ctx), { phase: 'Retry' });
     const send: SendPage = async (request, skipToken, signal) => {
@@ -138,31 +141,55 @@ export class ResourceGraph {
     for (let attempt = 0; ; attempt++) {
       await this.waitForQuota(options);
       const remaining = deadline - clock.now();
-      if (remaining <= 0) throw new TimeoutError('ran out of time reading Azure Resource Graph.', 'Give it longer (--timeout), or select fewer clusters.');
+      if (remaining <= 0) throw outOfTime();
       const controller = new AbortController();
       const onAbort = (): void => controller.abort();
       options.signal?.addEventListener('abort', onAbort, { once: true });
       const timer = setTimeout(() => controller.abort(), remaining);
       this.requests++;
+      let failure: unknown;
       try {
         const page = await this.sendPage(request, skipToken, controller.signal);
         this.remember(page.headers, clock.now());
         return page;
       } catch (err) {
-        if (options.signal?.aborted) throw new InterruptedError('interrupted while reading Azure Resource Graph.');
-        if ((err as Error).name === 'AbortError' || controller.signal.aborted) throw new TimeoutError('ran out of time reading Azure Resource Graph.', 'Give it longer (--timeout), or select fewer clusters.');
-        if (!(err instanceof GraphError)) throw translate(err);
-        this.remember(err.headers, clock.now());
-        if (err.status === 429 && attempt < MAX_THROTTLED_RETRIES) {
-          this.log(`Resource Graph throttled this client (${err.code ?? '429'}); waiting for its quota window to reset`);
-          if (!this.quota || this.quota.remaining > 0) this.quota = { remaining: 0, resetAt: clock.now() + 2 ** attempt * 1000 };
-          continue;
-        }
-        throw fromGraphError(err);
+        failure = err;
       } finally {
         clearTimeout(timer);
         options.signal?.removeEventListener('abort', onAbort);
       }
+      if (options.signal?.aborted) throw interrupted(options.signal);
+      if ((failure as Error).name === 'AbortError' || controller.signal.aborted) throw outOfTime();
+      const last = attempt >= MAX_RETRIES;
+      if (failure instanceof GraphError) {
+        this.remember(failure.headers, clock.now());
+        if (last || !RETRIED_STATUS.has(failure.status)) throw fromGraphError(failure);
+        const asked = retryAfterOf(failure.headers, clock.now());
+        if (failure.status === 429) {
+          // Throttled: the quota window (or Retry-After) says when; waitForQuota waits for it.
+          this.log(`Resource Graph throttled this client (${failure.code ?? '429'}); waiting for its quota window to reset`);
+          if (!this.quota || this.quota.remaining > 0) this.quota = { remaining: 0, resetAt: clock.now() + (asked ?? backoffMs(attempt)) };
+          continue;
+        }
+        await this.pause(asked ?? backoffMs(attempt), `HTTP ${failure.status}`, options);
+        continue;
+      }
+      const code = (failure as { code?: string }).code ?? '';
+      if (last || !RETRIED_ERRORS.has(code)) throw translate(failure);
+      await this.pause(backoffMs(attempt), code, options);
+    }
+  }
+
+  /** Waits before the next attempt: never past the deadline, ended by Ctrl-C or SIGTERM. */
+  private async pause(ms: number, why: string, options: QueryOptions): Promise<void> {
+    if (options.clock.now() + ms > options.deadline) {
+      throw new TimeoutError(`Azure Resource Graph answered ${why} and asked to wait ${Math.ceil(ms / 1000)}s, past the deadline.`, 'Try again later, or give it longer (--timeout).');
+    }
+    this.log(`${why} from Resource Graph: trying again in ${Math.round(ms)} ms`);
+    try {
+      await options.clock.sleep(ms, options.signal);
+    } catch {
+      throw interrupted(options.signal);
     }
   }
 
@@ -191,11 +218,16 @@ export class ResourceGraph {
     try {
       await options.clock.sleep(wait, options.signal);
     } catch {
-      throw new InterruptedError('interrupted while waiting for Azure Resource Graph.');
+      throw interrupted(options.signal);
     }
     this.quota = undefined;
   }
 }
+
+const outOfTime = (): TimeoutError => new TimeoutError('ran out of time reading Azure Resource Graph.', 'Give it longer (--timeout), or select fewer clusters.');
+
+/** Ctrl-C (exit 130) or SIGTERM (143) while reading or waiting. */
+const interrupted = (signal: AbortSignal | undefined): InterruptedError => new InterruptedError('interrupted while reading Azure Resource Graph.', undefined, stopSignalOf(signal));
 
 function chunk<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
