@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { GeneratedCluster } from '../../emulator/fleet.js';
 import { generatedFleet, idOf } from './fleet-helpers.js';
 import { KC } from '../emulator/harness.js';
+import { runInPty, SCRIPT } from '../helpers/pty.js';
 import { errors, sleep, TUTORIAL_URL, useE2E, writes, type LoggedRequest } from './helpers.js';
 
 const FLEET = { clusters: 30, subscriptions: 2, seed: 11 };
@@ -75,6 +76,22 @@ describe('the plan', () => {
     const del = await e2e.cliAsync(['fleet', 'delete', ...SUBS, '-n', 'cluster-config']);
     expect(del.status).toBe(2);
     expect(await e2e.requests()).toEqual([]);
+  });
+
+  const onPty = SCRIPT ? test : test.skip;
+  if (!SCRIPT) console.warn('script (util-linux) is not on PATH: the confirmation of fleet apply on a terminal is SKIPPED.');
+  onPty('on a terminal it asks first: no sends nothing; yes rolls out', async () => {
+    const QUESTION = /Apply 'cluster-config' to 29 clusters in 3 waves \(1, 2, 26\), each provisioned before the next\?/;
+    const declined = await runInPty(['fleet', 'apply', ...SUBS, ...PRODUCTION], e2e.vars, { columns: 120, rows: 30, type: { after: QUESTION, text: 'n\r' } });
+    expect({ status: declined.status, killed: declined.killed }).toEqual({ status: 0, killed: undefined });
+    expect(declined.output).toMatch(QUESTION);
+    expect(declined.output).toContain('Nothing was sent.');
+    expect(writesByCluster(await e2e.requests()).size).toBe(0);
+
+    const confirmed = await runInPty(['fleet', 'apply', ...SUBS, ...PRODUCTION, '--waves', '1,100%'], e2e.vars, { columns: 120, rows: 30, timeout: 120_000, type: { after: /each provisioned before the next\?/, text: 'y\r' } });
+    expect({ status: confirmed.status, killed: confirmed.killed }).toEqual({ status: 0, killed: undefined });
+    expect(confirmed.output).toMatch(/Applied 'cluster-config' in 2 waves: 1 created · 28 updated · 1 skipped\./);
+    expect(writesByCluster(await e2e.requests()).size).toBe(29);
   });
 
   test.each([

@@ -34,6 +34,8 @@ export interface PtyOptions {
   maxBytes?: number;
   /** Added to the environment (which is otherwise exactly `vars` plus PATH and HOME). */
   env?: Record<string, string>;
+  /** Typed on the terminal once its output matches `after` (an answer to a prompt). */
+  type?: { after: RegExp; text: string };
 }
 
 const quote = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
@@ -45,7 +47,8 @@ export function runInPty(args: readonly string[], vars: Record<string, string>, 
   const command = `stty cols ${options.columns} rows ${options.rows} && exec ${[process.execPath, BIN, ...args].map(quote).join(' ')}`;
   const env = { ...exactEnv(home, vars), TERM: 'xterm-256color', ...options.env };
   const started = Date.now();
-  const child = spawn(SCRIPT, ['-q', '-e', '-c', command, '/dev/null'], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(SCRIPT, ['-q', '-e', '-c', command, '/dev/null'], { env, stdio: [options.type ? 'pipe' : 'ignore', 'pipe', 'pipe'], detached: true });
+  let typed = false;
   const maxBytes = options.maxBytes ?? 2 * 1024 * 1024;
   const chunks: Buffer[] = [];
   let bytes = 0;
@@ -59,12 +62,16 @@ export function runInPty(args: readonly string[], vars: Record<string, string>, 
       // already gone
     }
   };
-  child.stdout.on('data', (chunk: Buffer) => {
+  child.stdout!.on('data', (chunk: Buffer) => {
     bytes += chunk.length;
     if (bytes <= maxBytes) chunks.push(chunk);
     else kill('output');
+    if (options.type && !typed && options.type.after.test(Buffer.concat(chunks).toString('utf8'))) {
+      typed = true;
+      child.stdin!.write(options.type.text);
+    }
   });
-  child.stderr.resume();
+  child.stderr!.resume();
   const timer = setTimeout(() => kill('timeout'), options.timeout ?? 30_000);
   return new Promise((resolve, reject) => {
     child.on('error', reject);
