@@ -32,7 +32,7 @@ export interface WaveContext {
 }
 
 /** A write's end: done (its operation succeeded), failed and why, accepted (not followed to its end: stopped), or never sent. */
-export type WriteResult = { status: 'done'; acceptedAt: number } | { status: 'failed'; reason: string } | { status: 'accepted' } | { status: 'not started' };
+export type WriteResult = { status: 'done'; acceptedAt: number; note?: string } | { status: 'failed'; reason: string } | { status: 'accepted' } | { status: 'not started' };
 
 export interface Verdict {
   ok: boolean;
@@ -113,7 +113,7 @@ export async function runRollout(driver: RolloutDriver, options: RolloutOptions)
         if (r.status === 'not started') record({ item, outcome: 'not started', wave });
         else if (r.status === 'failed') record({ item, outcome: 'failed', reason: r.reason, wave, ms });
         else if (r.status === 'accepted') record({ item, outcome: 'accepted', reason: 'written; its operation was not followed to the end (stopped)', wave, ms });
-        else if (!driver.settle) record({ item, outcome: SUCCESS[item.action], wave, ms });
+        else if (!driver.settle) record({ item, outcome: SUCCESS[item.action], wave, ms, ...(r.note ? { reason: r.note } : {}) });
         else written.push({ item, acceptedAt: r.acceptedAt, started });
       }),
     );

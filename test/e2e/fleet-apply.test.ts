@@ -193,6 +193,23 @@ describe('a rollout', () => {
     expect(run.stderr).toContain(`never touched (${counts.notStarted}):`);
   });
 
+  test('an operation that ends Canceled while Azure holds the change counts as done, with a warning', async () => {
+    const file = join(tmpdir(), `k8s-gitops-canceled-${process.pid}.txt`);
+    writeFileSync(file, `${idOf(failing)}\n`);
+    try {
+      await e2e.faults({ cancelOperation: 'canceled by the platform during a regional failover' });
+      const run = await e2e.cliAsync(['fleet', 'apply', '--clusters', file, ...PRODUCTION, '--yes', '-o', 'json']);
+      expect({ status: run.status, errors: errors(run.stderr) }).toEqual({ status: 0, errors: [] });
+      expect(run.json().clusters).toEqual([
+        expect.objectContaining({ cluster: failing.def.name, outcome: 'updated', detail: expect.stringMatching(/^updating 'cluster-config' ended Canceled \(canceled by the platform during a regional failover.*\), but Azure holds the change$/) }),
+      ]);
+      expect(run.stderr).toContain(`WARNING: ${failing.def.name}: updating 'cluster-config' ended Canceled`);
+      expect(writesByCluster(await e2e.requests()).get(idOf(failing).toLowerCase())).toEqual(['PATCH fluxConfigurations/cluster-config']);
+    } finally {
+      rmSync(file);
+    }
+  });
+
   test('--allow-offline writes to the offline cluster too', async () => {
     const file = join(tmpdir(), `k8s-gitops-offline-${process.pid}.txt`);
     writeFileSync(file, `${idOf(offline)}\n`);

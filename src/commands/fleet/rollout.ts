@@ -169,8 +169,12 @@ function failure(err: unknown): WriteResult {
 export function fleetDriver(deps: DriverDeps): RolloutDriver {
   const { paced, clock, name } = deps;
 
-  /** Follows an accepted write until its operation ends, the wave's deadline, or Ctrl-C. */
-  async function follow(res: { headers: Record<string, string> }, w: WaveContext, what: string): Promise<WriteResult> {
+  /**
+   * Follows an accepted write until its operation ends, the wave's deadline, or Ctrl-C. An
+   * operation that ends Canceled while Azure holds the change counts as done, with a note (the
+   * rule every write follows, src/commands/outcome.ts): `landed` reads what Azure holds.
+   */
+  async function follow(res: { headers: Record<string, string> }, w: WaveContext, what: string, landed: () => Promise<boolean>): Promise<WriteResult> {
     const date = Date.parse(res.headers.date ?? '');
     const acceptedAt = Number.isNaN(date) ? clock.now() - 2000 : date;
     const url = res.headers['azure-asyncoperation'] ?? res.headers['operation-location'];
@@ -198,7 +202,11 @@ export function fleetDriver(deps: DriverDeps): RolloutDriver {
       last = op.body?.status ?? 'Unknown';
       if (TERMINAL.has(last.toLowerCase())) {
         if (last.toLowerCase() === 'succeeded') return { status: 'done', acceptedAt };
-        return { status: 'failed', reason: `${what} ended ${last}: ${describeArmError(op.body?.error, 'no reason given')}` };
+        const why = describeArmError(op.body?.error, 'no reason given');
+        if (last.toLowerCase().startsWith('cancel') && (await landed().catch(() => false))) {
+          return { status: 'done', acceptedAt, note: `${what} ended ${last} (${why}), but Azure holds the change` };
+        }
+        return { status: 'failed', reason: `${what} ended ${last}: ${why}` };
       }
       delay = retryAfterMs(op.headers, 2000);
     }
@@ -222,13 +230,21 @@ export function fleetDriver(deps: DriverDeps): RolloutDriver {
         next = page.body?.nextLink ?? undefined;
       }
       const { extension } = buildExtension({}, ref.clusterType, deps.ctx.input);
-      const put = await paced.request('PUT', extensionPath(c.subscriptionId, ref, extension.name), { apiVersion: EXTENSION_API_VERSION, body: extensionPutBody(extension), beforeSend: w.canStart });
-      const r = await follow(put, w, `installing the ${FLUX_EXTENSION_TYPE} extension`);
+      const path = extensionPath(c.subscriptionId, ref, extension.name);
+      const put = await paced.request('PUT', path, { apiVersion: EXTENSION_API_VERSION, body: extensionPutBody(extension), beforeSend: w.canStart });
+      const r = await follow(put, w, `installing the ${FLUX_EXTENSION_TYPE} extension`, async () => provisioned(await read(path, EXTENSION_API_VERSION)));
       return r.status === 'done' ? undefined : r;
     } catch (err) {
       return failure(err);
     }
   }
+
+  /** The resource as Azure holds it now; undefined when it does not exist. */
+  async function read(path: string, apiVersion: string): Promise<ArmResource | undefined> {
+    const res = await paced.request<ArmResource>('GET', path, { apiVersion, allowNotFound: true });
+    return res.status === 404 ? undefined : res.body;
+  }
+  const provisioned = (r: ArmResource | undefined): boolean => r?.properties?.provisioningState === 'Succeeded';
 
   const driver: RolloutDriver = {
     async write(item, w) {
@@ -237,14 +253,17 @@ export function fleetDriver(deps: DriverDeps): RolloutDriver {
       try {
         if (item.action === 'delete') {
           const res = await paced.request('DELETE', path, { apiVersion: FLUX_API_VERSION, query: { forceDelete: deps.force ? 'true' : 'false' }, beforeSend: w.canStart });
-          return res.status === 204 ? { status: 'done', acceptedAt: clock.now() } : follow(res, w, `deleting '${name}'`);
+          return res.status === 204 ? { status: 'done', acceptedAt: clock.now() } : follow(res, w, `deleting '${name}'`, async () => (await read(path, FLUX_API_VERSION)) === undefined);
         }
         if (item.installExtension) {
           const r = await ensureExtension(c, w);
           if (r) return r;
         }
         const res = await paced.request(item.action === 'create' ? 'PUT' : 'PATCH', path, { apiVersion: FLUX_API_VERSION, body: item.body, beforeSend: w.canStart });
-        return follow(res, w, `${item.action === 'create' ? 'creating' : 'updating'} '${name}'`);
+        return follow(res, w, `${item.action === 'create' ? 'creating' : 'updating'} '${name}'`, async () => {
+          const held = await read(path, FLUX_API_VERSION);
+          return provisioned(held) && deps.desired !== undefined && !fluxConfigurationPatchBody(configurationFromResource(name, held!), { ...deps.desired, configurationProtectedSettings: {} }).body;
+        });
       } catch (err) {
         return failure(err);
       }
@@ -402,6 +421,8 @@ export async function executeRollout(ctx: Context, o: ExecuteOptions): Promise<C
   } finally {
     progress.stop();
   }
+  // Operations that ended Canceled with their change in Azure: done, and said so.
+  for (const r of result.results) if (r.reason && ['created', 'updated', 'deleted'].includes(r.outcome)) ctx.log.warn(`${r.item.cluster.name}: ${r.reason}.`);
   const all = [...result.results, ...untouchedResults];
   ctx.stderr.write(accountText(result, all, { verb: o.verb, configuration: o.name, waves: waves.length, maxFailures, maxFailuresText: o.settings.budgetText }));
   print(all, { summary: outcomeSummary(all), ...(result.stopped ? { stopped: result.stopped } : {}) });
