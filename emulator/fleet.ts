@@ -16,6 +16,7 @@ import { CLUSTER_TYPES } from './clusters.js';
 import { normalizeFluxSpec } from './arm/flux.js';
 import type { ClusterState, FluxRecord } from './arm/records.js';
 import type { FleetOptions } from './options.js';
+import { seededRandom } from './util.js';
 import type { World } from './world.js';
 
 export const REGIONS = ['westeurope', 'northeurope', 'eastus', 'westus2', 'southeastasia'] as const;
@@ -54,18 +55,6 @@ export function fleetSubscriptionId(index: number): string {
   return `00000000-0000-0000-0000-${(index + 1).toString(16).padStart(12, '0')}`;
 }
 
-/** mulberry32: small, fast, and the same sequence for the same seed on every platform. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function pick<T>(next: () => number, weighted: ReadonlyArray<readonly [T, number]>): T {
   let r = next();
   for (const [value, weight] of weighted) {
@@ -87,7 +76,7 @@ function shuffled<T>(items: readonly T[], next: () => number): T[] {
 
 export function generateFleet(options: FleetOptions): GeneratedFleet {
   const { clusters: n, subscriptions: k } = options;
-  const next = random(options.seed);
+  const next = seededRandom(options.seed);
   const subscriptions = Array.from({ length: k }, (_, i) => fleetSubscriptionId(i));
   const resourceGroups = new Map<string, string[]>(subscriptions.map((s) => [s, []]));
   const width = Math.max(4, String(n).length);

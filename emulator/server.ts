@@ -24,7 +24,7 @@ import { KubeApi } from './kube/api.js';
 import { clusterTokens, KUBECONFIG_FILE, writeKubeconfig } from './kube/kubeconfig.js';
 import type { EmulatorOptions } from './options.js';
 import { RequestLog, type LoggedRequest } from './requestlog.js';
-import { requestKind, subscriptionOf } from './throttling.js';
+import { requestKind, subscriptionOf, throttled } from './throttling.js';
 import { readRequestBody, uuid } from './util.js';
 import { World } from './world.js';
 
@@ -230,14 +230,7 @@ export class Emulator implements ControlTarget {
     if (world.faults.takeThrottle(method, url.pathname)) {
       entry.fault = 'throttle';
       const kind = ['GET', 'HEAD'].includes(method) ? 'read' : 'write';
-      const seconds = world.faults.throttleRetryAfter;
-      throw new ArmError(
-        429,
-        'SubscriptionRequestsThrottled',
-        `Number of '${kind}' requests for subscription '${world.subscriptionId}' exceeded the limit. Please try again after '${seconds}' seconds.`,
-        undefined,
-        { 'Retry-After': String(seconds) },
-      );
+      throw throttled(kind, world.subscriptionId, world.faults.throttleRetryAfter);
     }
     const status = world.faults.takeRespond(method, url.pathname);
     if (status !== undefined) {

@@ -67,14 +67,7 @@ export class ArmThrottle {
       return;
     }
     const seconds = Math.max(1, Math.ceil((1 - b.tokens) / ARM_BUCKETS[kind].perSecond));
-    const word = kind === 'reads' ? 'read' : kind === 'writes' ? 'write' : 'delete';
-    throw new ArmError(
-      429,
-      'SubscriptionRequestsThrottled',
-      `Number of '${word}' requests for subscription '${subscriptionId}' exceeded the limit. Please try again after '${seconds}' seconds.`,
-      undefined,
-      { 'Retry-After': String(seconds) },
-    );
+    throw throttled(kind === 'reads' ? 'read' : kind === 'writes' ? 'write' : 'delete', subscriptionId, seconds);
   }
 
   /** The remaining-quota headers of a response to a request in `subscriptionId`. */
@@ -85,4 +78,15 @@ export class ArmThrottle {
       'x-ms-ratelimit-remaining-subscription-deletes': String(this.remaining(subscriptionId, 'deletes')),
     };
   }
+}
+
+/** ARM's 429 for a subscription whose bucket of `kind` requests is empty, in ARM's words. */
+export function throttled(kind: 'read' | 'write' | 'delete', subscriptionId: string, seconds: number): ArmError {
+  return new ArmError(
+    429,
+    'SubscriptionRequestsThrottled',
+    `Number of '${kind}' requests for subscription '${subscriptionId}' exceeded the limit. Please try again after '${seconds}' seconds.`,
+    undefined,
+    { 'Retry-After': String(seconds) },
+  );
 }

@@ -10,6 +10,22 @@ export function isObject(value: unknown): value is Json {
 
 export const uuid = (): string => randomUUID();
 
+/**
+ * A seeded generator of numbers in [0, 1) (mulberry32: 32 bits of state): the same sequence for
+ * the same seed on every platform, so a generated fleet, or a generated test input, can be made
+ * again from its seed.
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 /** A random opaque secret (URL-safe). */
 export const secret = (bytes = 32): string => randomBytes(bytes).toString('base64url');
 

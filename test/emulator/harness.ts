@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tutorialProperties } from '../../emulator/fleet.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const MAIN = join(ROOT, 'dist-emulator', 'main.js');
@@ -196,17 +197,7 @@ export async function installFlux(emu: RunningEmulator, cluster: string): Promis
   if (op.body.status !== 'Succeeded') throw new Error(`extension install ended ${op.body.status}`);
 }
 
+/** Microsoft's tutorial configuration as a PUT body: what the generated fleet's clusters carry. */
 export function tutorialConfig(): Record<string, unknown> {
-  return {
-    properties: {
-      scope: 'cluster',
-      namespace: 'cluster-config',
-      sourceKind: 'GitRepository',
-      gitRepository: { url: 'https://github.com/Azure/gitops-flux2-kustomize-helm-mt', repositoryRef: { branch: 'main' } },
-      kustomizations: {
-        infra: { path: './infrastructure', prune: true },
-        apps: { path: './apps/staging', prune: true, dependsOn: ['infra'] },
-      },
-    },
-  };
+  return { properties: tutorialProperties() };
 }

@@ -8,17 +8,10 @@
  * Set HOSTILE_SEED to replay another sequence; every test prints the seed it used in its name.
  */
 
-/** mulberry32: a tiny, good-enough PRNG with 32 bits of state. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../emulator/util.js';
+
+/** mulberry32, the emulator's seeded generator (the one its generated fleets come from). */
+export const prng = seededRandom;
 
 export const SEED = Number(process.env.HOSTILE_SEED ?? 20250801);
 
