@@ -67,7 +67,11 @@ export class ArmThrottle {
       return;
     }
     const seconds = Math.max(1, Math.ceil((1 - b.tokens) / ARM_BUCKETS[kind].perSecond));
-    throw throttled(kind === 'reads' ? 'read' : kind === 'writes' ? 'write' : 'delete', subscriptionId, seconds);
+    const refusal = throttled(kind === 'reads' ? 'read' : kind === 'writes' ? 'write' : 'delete', subscriptionId, seconds);
+    // The buckets as they were when the request was refused, not as they have refilled by the
+    // time the answer goes out (the empty one says 0, whatever the machine's speed).
+    Object.assign(refusal.headers, this.headers(subscriptionId));
+    throw refusal;
   }
 
   /** The remaining-quota headers of a response to a request in `subscriptionId`. */
