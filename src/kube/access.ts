@@ -105,16 +105,22 @@ function mergeFirstWins(kc: import('@kubernetes/client-node').KubeConfig, later:
   if (!kc.currentContext) kc.currentContext = later.currentContext;
 }
 
+/** The kubeconfig files used without --kubeconfig: those KUBECONFIG lists, else ~/.kube/config. */
+export function defaultKubeconfigs(env: NodeJS.ProcessEnv): { files: string[]; fromEnv: boolean } {
+  if (env.KUBECONFIG) return { files: env.KUBECONFIG.split(delimiter).filter(Boolean), fromEnv: true };
+  return { files: [join(env.HOME ?? homedir(), '.kube', 'config')], fromEnv: false };
+}
+
 /**
  * The kubeconfig kubectl would use without --kubeconfig: the files KUBECONFIG lists, merged as
  * kubectl merges them (the first file to set a value wins; a file that does not exist is skipped), else ~/.kube/config, else the in-cluster service account. Each file is read through
  * the bounded reader, so a KUBECONFIG naming a device, a FIFO or a huge file is refused at once.
  */
 function loadDefaultKubeconfigs(ctx: Context, kc: import('@kubernetes/client-node').KubeConfig, lib: typeof import('@kubernetes/client-node')): void {
-  const fromEnv = ctx.env.KUBECONFIG ? ctx.env.KUBECONFIG.split(delimiter).filter(Boolean) : undefined;
+  const { files, fromEnv } = defaultKubeconfigs(ctx.env);
   const source = fromEnv ? 'KUBECONFIG' : '--kubeconfig';
   let loaded = false;
-  for (const file of fromEnv ?? [join(homedir(), '.kube', 'config')]) {
+  for (const file of files) {
     let text: string;
     try {
       text = ctx.input.readFile(file);

@@ -5,11 +5,10 @@
  * options when there is no cluster access.
  */
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Context } from '../../../core/context.js';
 import type { ClusterFlags } from '../../../model/cluster.js';
+import { defaultKubeconfigs } from '../../../kube/access.js';
 import { addClusterOptions } from '../../common.js';
 
 export interface KubeFlags {
@@ -43,8 +42,8 @@ export function addKubeOptions(cmd: Command): Command {
 /** Whether any kubeconfig can be read: --kubeconfig, KUBECONFIG, or ~/.kube/config. */
 function hasKubeconfig(ctx: Context, flags: KubeFlags): boolean {
   if (flags.kubeconfig !== undefined) return true;
-  if (ctx.env.KUBECONFIG) return true;
-  return existsSync(join(ctx.env.HOME ?? homedir(), '.kube', 'config'));
+  const { files, fromEnv } = defaultKubeconfigs(ctx.env);
+  return fromEnv || files.some((file) => existsSync(file));
 }
 
 /** A connection failure: no route to the API server, refused, unknown host, TLS. */
